@@ -1,0 +1,33 @@
+# gormext: make test runs everything CI runs. PostgreSQL tests run when
+# GORMEXT_TEST_POSTGRES_DSN is set (see README).
+
+GO          ?= go
+PKGS        ?= ./...
+TESTFLAGS   ?=
+BENCHCOUNT  ?= 10
+BENCH       ?= .
+STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
+BENCHSTAT   ?= $(GO) run golang.org/x/perf/cmd/benchstat@latest
+
+.PHONY: test vet lint bench example
+
+## test: go vet, then every test with the race detector
+test: vet
+	@if [ -n "$$GORMEXT_TEST_POSTGRES_DSN" ]; then echo "databases: sqlite, postgres"; else echo "databases: sqlite (set GORMEXT_TEST_POSTGRES_DSN to add postgres)"; fi
+	$(GO) test -race -count=1 -timeout 15m $(TESTFLAGS) $(PKGS)
+
+vet:
+	$(GO) vet $(PKGS)
+
+## lint: go vet and staticcheck
+lint: vet
+	$(STATICCHECK) $(PKGS)
+
+## bench: benchmarks beside their baselines, compared with benchstat
+bench:
+	$(GO) test -run='^$$' -bench='$(BENCH)' -benchmem -count=$(BENCHCOUNT) $(PKGS) | tee bench.out
+	$(BENCHSTAT) bench.out
+
+## example: the guided tour on in-memory SQLite
+example:
+	$(GO) run ./examples/quickstart

@@ -1,0 +1,84 @@
+package database
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/gormext/gormext/hooks"
+)
+
+// Open connects to the database cfg.URL names and returns a *gorm.DB ready
+// for use:
+//
+//   - the driver is chosen from the URL: postgres:// and postgresql:// (and
+//     a libpq keyword/value string) use pgx; sqlite://path opens a file
+//     (sqlite://app.db is relative, sqlite:///var/lib/app.db absolute);
+//     sqlite::memory: opens an in-memory database private to this *gorm.DB;
+//   - the pool follows cfg (PoolSize, MaxOverflow, PoolTimeout, PoolRecycle);
+//   - the hooks plugin is registered with cfg.Hooks;
+//   - GORM's error translation is on, and GORM's clock is UTC truncated to
+//     microseconds;
+//   - SQL is logged through log/slog (see Config.Echo).
+//
+// Open pings the server with ctx before returning: an unknown scheme fails
+// with ErrUnsupportedURL, an unreachable server with ErrConnect. Close the
+// pool with db.DB() and (*sql.DB).Close when done; closing the last pool of
+// an in-memory database drops it.
+func Open(ctx context.Context, cfg Config) (*gorm.DB, error) {
+	cfg = cfg.withDefaults()
+	t, err := parseURL(cfg.URL)
+	if err != nil {
+		return nil, err
+	}
+	sqlDB, dial, err := openSQL(t, cfg)
+	if err != nil {
+		return nil, err
+	}
+	configurePool(sqlDB, t, cfg)
+	if err := sqlDB.PingContext(ctx); err != nil {
+		_ = sqlDB.Close()
+		return nil, fmt.Errorf("%w to %s: %w", ErrConnect, describe(t), err)
+	}
+	db, err := gorm.Open(dial(sqlDB), gormConfig(cfg))
+	if err == nil {
+		err = db.Use(hooks.New(cfg.Hooks...))
+	}
+	if err != nil {
+		_ = sqlDB.Close()
+		return nil, fmt.Errorf("database: opening %s: %w", describe(t), err)
+	}
+	return db, nil
+}
+
+func openSQL(t target, cfg Config) (*sql.DB, func(gorm.ConnPool) gorm.Dialector, error) {
+	if t.dialect == dialectSQLite {
+		return openSQLite(t, cfg)
+	}
+	return openPostgres(t)
+}
+
+// configurePool applies the pool settings. An in-memory SQLite database lives
+// as long as one of its connections, so its connections are never recycled.
+func configurePool(db *sql.DB, t target, cfg Config) {
+	db.SetMaxOpenConns(cfg.maxOpen())
+	db.SetMaxIdleConns(cfg.PoolSize)
+	if cfg.PoolRecycle > 0 && !t.memory {
+		db.SetConnMaxLifetime(cfg.PoolRecycle)
+	}
+}
+
+func gormConfig(cfg Config) *gorm.Config {
+	return &gorm.Config{
+		Logger:         newLogger(cfg),
+		NowFunc:        utcNow,
+		TranslateError: true,
+	}
+}
+
+// utcNow is GORM's clock: UTC, truncated to microseconds (the precision
+// PostgreSQL keeps), so a time written and read back compares equal.
+func utcNow() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }

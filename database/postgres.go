@@ -1,0 +1,37 @@
+package database
+
+import (
+	"database/sql"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+)
+
+func openPostgres(t target) (*sql.DB, func(gorm.ConnPool) gorm.Dialector, error) {
+	connConfig, err := pgx.ParseConfig(t.dsn)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: malformed PostgreSQL connection string %q", ErrUnsupportedURL, Redact(t.dsn))
+	}
+	db := stdlib.OpenDB(*connConfig)
+	dial := func(pool gorm.ConnPool) gorm.Dialector {
+		return postgres.New(postgres.Config{Conn: pool})
+	}
+	return db, dial, nil
+}
+
+// describe names the server of a target for error messages, without secrets.
+func describe(t target) string {
+	if t.dialect == dialectSQLite {
+		if t.memory {
+			return "sqlite in-memory database"
+		}
+		return fmt.Sprintf("sqlite database %q", t.dsn)
+	}
+	if c, err := pgx.ParseConfig(t.dsn); err == nil {
+		return fmt.Sprintf("postgres at %s:%d (user %q, database %q)", c.Host, c.Port, c.User, c.Database)
+	}
+	return "postgres at " + Redact(t.dsn)
+}

@@ -1,0 +1,10 @@
+package entities
+
+import "gorm.io/gorm"
+
+// SoftDeletableEntity gives a model a DeletedAt column: Delete then sets it
+// instead of removing the row, and queries skip rows where it is set (GORM's
+// soft delete). Unscoped() sees them; [Restore] clears the mark.
+type SoftDeletableEntity struct {
+	DeletedAt gorm.DeletedAt `gorm:"index" json:"deleted_at"`
+}
