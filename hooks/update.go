@@ -108,7 +108,7 @@ func selectedKeys(stmt *gorm.Statement, m map[string]any) map[string]any {
 // selected fields only.
 func otherStructColumns(stmt *gorm.Statement, dv reflect.Value) map[string]any {
 	other := &gorm.Statement{DB: stmt.DB}
-	if err := other.Parse(dv.Addr().Interface()); err != nil {
+	if err := other.Parse(stmt.Dest); err != nil {
 		return nil
 	}
 	selected, restricted := stmt.SelectAndOmitColumns(false, true)
