@@ -113,11 +113,16 @@ func (f *filler) fillRow(row reflect.Value, index int) bool {
 			*id = v
 		}
 	}
+	track := f.track
 	if pl.createdAt != nil {
-		setTime(fieldPtr[time.Time](ctx, pl.createdAt, row), f.now, false)
+		created := fieldPtr[time.Time](ctx, pl.createdAt, row)
+		// A new row's UpdatedAt is its CreatedAt, even when an update
+		// attempt (Save's first try) already touched it.
+		track = track || created.IsZero()
+		setTime(created, f.now, false)
 	}
 	if pl.updatedAt != nil {
-		setTime(fieldPtr[time.Time](ctx, pl.updatedAt, row), f.now, f.track)
+		setTime(fieldPtr[time.Time](ctx, pl.updatedAt, row), f.now, track)
 	}
 	if pl.version != nil {
 		v := fieldPtr[int64](ctx, pl.version, row)

@@ -20,20 +20,24 @@ func TestImmutableRefusesEveryUpdateAndDeleteBeforeSQL(t *testing.T) {
 			t.Fatalf("immutable row not filled: %+v", l)
 		}
 		paths := map[string]func(tx *gorm.DB) error{
-			"Save":                 func(tx *gorm.DB) error { c := l; c.Action = "x"; return tx.Save(&c).Error },
-			"Save slice":           func(tx *gorm.DB) error { return tx.Save(&[]AuditLog{l}).Error },
-			"Updates struct":       func(tx *gorm.DB) error { return tx.Model(&l).Updates(AuditLog{Action: "x"}).Error },
-			"Updates map":          func(tx *gorm.DB) error { return tx.Model(&l).Updates(map[string]any{"action": "x"}).Error },
-			"Update":               func(tx *gorm.DB) error { return tx.Model(&l).Update("action", "x").Error },
-			"UpdateColumn":         func(tx *gorm.DB) error { return tx.Model(&l).UpdateColumn("action", "x").Error },
-			"UpdateColumns":        func(tx *gorm.DB) error { return tx.Model(&l).UpdateColumns(map[string]any{"action": "x"}).Error },
-			"statement Updates":    func(tx *gorm.DB) error { return tx.Model(&AuditLog{}).Where("1 = 1").Updates(map[string]any{"action": "x"}).Error },
-			"Delete":               func(tx *gorm.DB) error { return tx.Delete(&l).Error },
-			"Delete by key":        func(tx *gorm.DB) error { return tx.Delete(&AuditLog{}, "id = ?", l.ID).Error },
-			"Unscoped Delete":      func(tx *gorm.DB) error { return tx.Unscoped().Delete(&l).Error },
-			"statement Delete":     func(tx *gorm.DB) error { return tx.Where("1 = 1").Delete(&AuditLog{}).Error },
-			"Select(*) Updates":    func(tx *gorm.DB) error { return tx.Model(&l).Select("*").Updates(&l).Error },
-			"no default tx Update": func(tx *gorm.DB) error { return tx.Session(&gorm.Session{SkipDefaultTransaction: true}).Model(&l).Update("action", "x").Error },
+			"Save":           func(tx *gorm.DB) error { c := l; c.Action = "x"; return tx.Save(&c).Error },
+			"Save slice":     func(tx *gorm.DB) error { return tx.Save(&[]AuditLog{l}).Error },
+			"Updates struct": func(tx *gorm.DB) error { return tx.Model(&l).Updates(AuditLog{Action: "x"}).Error },
+			"Updates map":    func(tx *gorm.DB) error { return tx.Model(&l).Updates(map[string]any{"action": "x"}).Error },
+			"Update":         func(tx *gorm.DB) error { return tx.Model(&l).Update("action", "x").Error },
+			"UpdateColumn":   func(tx *gorm.DB) error { return tx.Model(&l).UpdateColumn("action", "x").Error },
+			"UpdateColumns":  func(tx *gorm.DB) error { return tx.Model(&l).UpdateColumns(map[string]any{"action": "x"}).Error },
+			"statement Updates": func(tx *gorm.DB) error {
+				return tx.Model(&AuditLog{}).Where("1 = 1").Updates(map[string]any{"action": "x"}).Error
+			},
+			"Delete":            func(tx *gorm.DB) error { return tx.Delete(&l).Error },
+			"Delete by key":     func(tx *gorm.DB) error { return tx.Delete(&AuditLog{}, "id = ?", l.ID).Error },
+			"Unscoped Delete":   func(tx *gorm.DB) error { return tx.Unscoped().Delete(&l).Error },
+			"statement Delete":  func(tx *gorm.DB) error { return tx.Where("1 = 1").Delete(&AuditLog{}).Error },
+			"Select(*) Updates": func(tx *gorm.DB) error { return tx.Model(&l).Select("*").Updates(&l).Error },
+			"no default tx Update": func(tx *gorm.DB) error {
+				return tx.Session(&gorm.Session{SkipDefaultTransaction: true}).Model(&l).Update("action", "x").Error
+			},
 		}
 		for name, op := range paths {
 			tx, rec := recording(db)
