@@ -174,7 +174,11 @@ func hasValidateTags(t reflect.Type, seen map[reflect.Type]bool) bool {
 	seen[t] = true
 	for i := 0; i < t.NumField(); i++ {
 		sf := t.Field(i)
-		if _, ok := sf.Tag.Lookup("validate"); ok {
+		tag, ok := sf.Tag.Lookup("validate")
+		if tag == "-" {
+			continue // the validator skips the field and what is inside it
+		}
+		if ok {
 			return true
 		}
 		if sf.IsExported() && hasValidateTags(sf.Type, seen) {
