@@ -32,6 +32,7 @@ type plan struct {
 	times []*schema.Field
 
 	name, table string
+	modelType   reflect.Type
 }
 
 var (
@@ -70,7 +71,7 @@ func (p *Plugin) planFor(s *schema.Schema) *plan {
 // type is the expected one, so a model's own "ID" or "CreatedAt" is never
 // mistaken for ours.
 func buildPlan(s *schema.Schema) *plan {
-	pl := &plan{name: s.Name, table: s.Table, paths: make(map[string]string, len(s.Fields))}
+	pl := &plan{name: s.Name, table: s.Table, modelType: s.ModelType, paths: make(map[string]string, len(s.Fields))}
 	pl.entity = embedsEntity(s.ModelType, map[reflect.Type]bool{})
 	if !pl.entity {
 		return pl
