@@ -25,6 +25,9 @@ type plan struct {
 	// validate is true when the model (or a struct inside it) carries
 	// validate tags.
 	validate bool
+	// fast holds the compiled rules when fastOK (see fastvalidate.go).
+	fast   []fastRule
+	fastOK bool
 	// paths maps a DBName to the field's validator namespace below the
 	// model ("Entity.DatedEntity.CreatedAt"), for partial validation.
 	paths map[string]string
@@ -92,6 +95,7 @@ func buildPlan(s *schema.Schema) *plan {
 		pl.assign(f, owners[len(owners)-1])
 	}
 	pl.validate = hasValidateTags(s.ModelType, map[reflect.Type]bool{})
+	pl.fast, pl.fastOK = fastRules(s.ModelType)
 	return pl
 }
 

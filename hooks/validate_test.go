@@ -121,3 +121,29 @@ func TestBaseEntityOnlyIsValidated(t *testing.T) {
 		}
 	})
 }
+
+// TestCompiledRulesStillReportTheValidatorsErrors: Post's rules are simple
+// enough for the plugin's pre-check; failures must still come out as the
+// validator's errors, hostile input included.
+func TestCompiledRulesStillReportTheValidatorsErrors(t *testing.T) {
+	run(t, nil, []any{&Post{}}, func(t *testing.T, db *gorm.DB) {
+		cases := map[string]Post{
+			"huge title":        {Title: strings.Repeat("x", 1<<20), Author: "a"},
+			"201 runes":         {Title: strings.Repeat("é", 201), Author: "a"},
+			"201 invalid bytes": {Title: strings.Repeat("\xff", 201), Author: "a"},
+			"missing author":    {Title: "t"},
+			"huge body":         {Title: "t", Author: "a", Body: strings.Repeat("\x00", 10001)},
+		}
+		for name, p := range cases {
+			tx, rec := recording(db)
+			err := tx.Create(&p).Error
+			var fields validator.ValidationErrors
+			if !errors.Is(err, entities.ErrValidation) || !errors.As(err, &fields) || len(fields) != 1 {
+				t.Fatalf("%s: err = %v, want one field failing", name, err)
+			}
+			assertNothingSent(t, rec)
+		}
+		ok := Post{Title: strings.Repeat("é", 200), Author: "a", Body: "b"}
+		mustCreate(t, db, &ok)
+	})
+}
