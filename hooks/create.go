@@ -31,8 +31,11 @@ func (p *Plugin) beforeCreate(db *gorm.DB) {
 		_ = db.AddError(immutableError(pl, "upsert (Save or ON CONFLICT DO UPDATE)"))
 		return
 	}
-	_, track := stmt.Settings.Load("gorm:update_track_time")
-	f := filler{p: p, pl: pl, db: db, now: p.now(), track: track}
+	f := filler{p: p, pl: pl, db: db, now: p.now()}
+	if k := stmt.ReflectValue.Kind(); k == reflect.Slice || k == reflect.Array {
+		// Save of a slice: GORM's upsert writes every row.
+		_, f.track = stmt.Settings.Load("gorm:update_track_time")
+	}
 	if !f.fillDest() {
 		return
 	}
