@@ -272,3 +272,18 @@ func (s *Slugged) BeforeSave(*gorm.DB) error {
 	s.Slug = strings.ToLower(strings.ReplaceAll(s.Title, " ", "-"))
 	return nil
 }
+
+// TestEmptyUpdatesSendNothingLikeGORM: with nothing to write, GORM sends no
+// UPDATE and reports no error; UpdateColumns keeps that.
+func TestEmptyUpdatesSendNothingLikeGORM(t *testing.T) {
+	run(t, nil, []any{&Article{}}, func(t *testing.T, db *gorm.DB) {
+		a := Article{Title: "t"}
+		mustCreate(t, db, &a)
+		tx, rec := recording(db.Session(&gorm.Session{SkipDefaultTransaction: true}))
+		res := tx.Model(&a).UpdateColumns(map[string]any{})
+		if res.Error != nil || res.RowsAffected != 0 {
+			t.Fatalf("UpdateColumns(empty) = %d rows, %v", res.RowsAffected, res.Error)
+		}
+		assertNothingSent(t, rec)
+	})
+}
