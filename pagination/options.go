@@ -4,8 +4,8 @@ import "time"
 
 // Defaults of the page size settings.
 const (
-	DefaultPageSize = 20
-	DefaultMaxPageSize  = 100
+	DefaultPageSize    = 20
+	DefaultMaxPageSize = 100
 )
 
 // CountMode says how Paginate computes Total.

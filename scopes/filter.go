@@ -90,6 +90,9 @@ func fieldValue(v reflect.Value, index []int) (reflect.Value, bool) {
 	if err != nil {
 		return fv, false
 	}
+	if fv.Kind() == reflect.Slice {
+		return fv, fv.Len() > 0
+	}
 	if fv.Kind() != reflect.Pointer {
 		return fv, !fv.IsZero()
 	}

@@ -66,10 +66,14 @@ type QueryOperations[T, F any] struct {
 }
 
 type (
-	sortSpecer    interface{ SortSpec() string }
-	pageFilterer  interface{ PageFilter() pagination.PaginatedFilter }
-	cursorParamer interface{ CursorParams() pagination.CursorFilter }
-	searchTermer  interface{ SearchTerm() string }
+	sortSpecer   interface{ SortSpec() string }
+	pageFilterer interface {
+		PageFilter() pagination.PaginatedFilter
+	}
+	cursorParamer interface {
+		CursorParams() pagination.CursorFilter
+	}
+	searchTermer interface{ SearchTerm() string }
 )
 
 // ApplyFilters returns db with the base scope, the filters of f and its
