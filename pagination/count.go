@@ -38,21 +38,31 @@ func unpaged(db *gorm.DB) *gorm.DB {
 // directly or by scopes) count what the query returns. PostgreSQL and SQLite
 // flatten the subquery of a plain query, so it costs what COUNT(*) costs.
 func exactCount(db *gorm.DB) (int64, error) {
+	sub, err := built(unpaged(db))
+	if err != nil {
+		return 0, err
+	}
 	var n int64
-	err := db.Session(&gorm.Session{NewDB: true}).
-		Table("(?) AS gormext_count", unpaged(db)).
-		Count(&n).Error
+	err = db.Session(&gorm.Session{NewDB: true}).Table("(?) AS gormext_count", sub).Count(&n).Error
 	return n, err
+}
+
+// built runs tx's scopes and builds its SQL without sending it, so that a
+// scope's error (a rejected filter or sort) is returned here rather than
+// lost inside a subquery.
+func built(tx *gorm.DB) (*gorm.DB, error) {
+	var rows []map[string]any
+	sub := tx.Session(&gorm.Session{DryRun: true}).Find(&rows)
+	return sub, sub.Error
 }
 
 // estimate returns PostgreSQL's planner estimate of the query's rows.
 func estimate(db *gorm.DB) (int64, error) {
-	tx := unpaged(db)
-	var rows []map[string]any
-	stmt := tx.Session(&gorm.Session{DryRun: true}).Find(&rows).Statement
-	if tx.Error != nil || stmt.Error != nil {
-		return 0, firstErr(tx.Error, stmt.Error)
+	sub, err := built(unpaged(db))
+	if err != nil {
+		return 0, err
 	}
+	stmt := sub.Statement
 	var plan string
 	row := stmt.ConnPool.QueryRowContext(stmt.Context, "EXPLAIN (FORMAT JSON) "+stmt.SQL.String(), stmt.Vars...)
 	if err := row.Scan(&plan); err != nil {
@@ -72,13 +82,4 @@ func planRows(plan string) (int64, error) {
 		return 0, fmt.Errorf("pagination: reading the planner estimate: %v", err)
 	}
 	return int64(out[0].Plan.Rows), nil
-}
-
-func firstErr(errs ...error) error {
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
 }
