@@ -126,7 +126,7 @@ func (w *walk[T]) page(f CursorFilter, limit int) (CursorPage[T], error) {
 // fetch reads limit+1 rows after cursor in the order keys give.
 func (w *walk[T]) fetch(keys []key, param, cursor string, limit int) ([]T, error) {
 	ob := orderBy(keys)
-	tx := w.db.Session(&gorm.Session{}).Limit(limit + 1).Scopes(func(d *gorm.DB) *gorm.DB {
+	tx := window(w.db, limit+1, 0).Scopes(func(d *gorm.DB) *gorm.DB {
 		delete(d.Statement.Clauses, "ORDER BY") // the keyset order replaces any other
 		d.Statement.AddClause(ob)
 		return d
