@@ -172,3 +172,19 @@ func (w *walk[T]) cursorOf(s *schema.Schema, row T) (string, error) {
 	}
 	return encodeCursor(w.c, w.spec, values, w.now)
 }
+
+// CursorOf returns the cursor of row in a listing of db sorted by order, as
+// PaginateCursor would issue it: pass it as After to continue after row, or
+// as Before to page back from it. Use it for links to "the page after this
+// item". opts must carry the same cursor key as the listing.
+func CursorOf[T any](db *gorm.DB, order []Order, row T, opts ...Option) (string, error) {
+	w, err := newWalk[T](withModel[T](db), newConfig(opts), order)
+	if err != nil {
+		return "", err
+	}
+	s, err := parseSchema(db, new(T))
+	if err != nil {
+		return "", err
+	}
+	return w.cursorOf(s, row)
+}
