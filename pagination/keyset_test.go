@@ -2,6 +2,7 @@ package pagination_test
 
 import (
 	"cmp"
+	"database/sql"
 	"errors"
 	"math/rand/v2"
 	"slices"
@@ -315,6 +316,52 @@ func TestCursorKeyAndTTL(t *testing.T) {
 		}
 		if !errors.Is(err, pagination.ErrInvalidPage) || !strings.Contains(err.Error(), "expired") {
 			t.Fatalf("expired cursor: err = %v", err)
+		}
+	})
+}
+
+// Ranked sorts by a sql.Null column: NULL is detected through driver.Valuer.
+type Ranked struct {
+	ID   int64 `gorm:"primaryKey;autoIncrement:false"`
+	Rank sql.NullInt64
+}
+
+func TestCursorValuerNulls(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+		if err := db.AutoMigrate(&Ranked{}); err != nil {
+			t.Fatal(err)
+		}
+		rows := []Ranked{{1, sql.NullInt64{}}, {2, sql.NullInt64{Int64: 5, Valid: true}}, {3, sql.NullInt64{}}, {4, sql.NullInt64{Int64: 1, Valid: true}}, {5, sql.NullInt64{Int64: 5, Valid: true}}}
+		if err := db.Create(&rows).Error; err != nil {
+			t.Fatal(err)
+		}
+		order := []pagination.Order{{Column: "rank", Desc: true}, {Column: "id"}}
+		var got []int64
+		f := pagination.CursorFilter{Limit: 2}
+		for range 10 {
+			p, err := pagination.PaginateCursor[Ranked](db, order, f, pagination.WithDefaultPageSize(3))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range p.Items {
+				got = append(got, r.ID)
+			}
+			if !p.HasNext {
+				break
+			}
+			f.After = p.NextCursor
+		}
+		if want := []int64{2, 5, 4, 1, 3}; !slices.Equal(got, want) {
+			t.Fatalf("got %v, want %v", got, want)
+		}
+		// CursorOf issues the cursor PaginateCursor would: continue after row 4.
+		c, err := pagination.CursorOf(db, order, rows[3])
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := pagination.PaginateCursor[Ranked](db, order, pagination.CursorFilter{After: c}, pagination.WithDefaultPageSize(3))
+		if err != nil || len(p.Items) != 2 || p.Items[0].ID != 1 || p.Items[1].ID != 3 {
+			t.Fatalf("after CursorOf(row 4): %v %+v", err, p.Items)
 		}
 	})
 }

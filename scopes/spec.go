@@ -1,7 +1,6 @@
 package scopes
 
 import (
-	"fmt"
 	"reflect"
 	"strings"
 	"sync"
@@ -126,6 +125,3 @@ func kindFits(t reflect.Type, want string) bool {
 	}
 	return !isList && t.Kind() != reflect.Map && t.Kind() != reflect.Func && t.Kind() != reflect.Chan
 }
-
-// String describes the field for messages.
-func (f filterField) String() string { return fmt.Sprintf("%s (%s %s)", f.name, f.column, f.op) }
