@@ -86,6 +86,15 @@ func TestPaginateCountsWhatTheQueryYields(t *testing.T) {
 		if g.Total != 2 || len(g.Items) != 1 || g.Items[0].Genre != "sf" || g.Items[0].N != 5 {
 			t.Fatalf("group by: %+v", g)
 		}
+		// The count drops ORDER BY, LIMIT and OFFSET.
+		log := capture(t, db)
+		if _, err := pagination.Paginate[Author](db.Where("id > ?", 1).Order("name").Limit(3).Offset(2), pagination.PaginatedFilter{}); err != nil {
+			t.Fatal(err)
+		}
+		count := strings.ToUpper(log.sql[len(log.sql)-2])
+		if !strings.HasPrefix(count, "SELECT COUNT(*) FROM (SELECT") || strings.Contains(count, "ORDER BY") || strings.Contains(count, "LIMIT") || strings.Contains(count, "OFFSET") {
+			t.Fatalf("count query: %s", count)
+		}
 		// A limit and offset already on the query are not counted.
 		p, err = pagination.Paginate[Author](db.Order("id").Limit(1).Offset(5), pagination.PaginatedFilter{PageSize: 2})
 		if err != nil || p.Total != 7 || !slices.Equal(authorIDs(p.Items), []int64{1, 2}) {

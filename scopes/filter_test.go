@@ -202,3 +202,22 @@ func TestIContainsNonASCII(t *testing.T) {
 		}
 	})
 }
+
+// An empty column in the tag takes the field's column name.
+type defaultColumns struct {
+	Status *string `filter:""`
+	Age    *int    `filter:",gte"`
+}
+
+func TestFilterDefaultColumn(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+		seed(t, db)
+		var ps []Person
+		if err := db.Scopes(scopes.Filter(defaultColumns{Status: ptr("active"), Age: ptr(34)})).Order("id").Find(&ps).Error; err != nil {
+			t.Fatal(err)
+		}
+		if got := ids(ps); !slices.Equal(got, []int64{1, 3}) {
+			t.Fatalf("got %v, want [1 3]", got)
+		}
+	})
+}
