@@ -67,7 +67,7 @@ func filterExprs(db *gorm.DB, f any) ([]clause.Expression, error) {
 }
 
 func buildAll(db *gorm.DB, s *schema.Schema, fields []filterField, v reflect.Value) ([]clause.Expression, error) {
-	var exprs []clause.Expression
+	exprs := make([]clause.Expression, 0, len(fields))
 	for _, ff := range fields {
 		val, ok := fieldValue(v, ff.index)
 		if !ok {
