@@ -139,7 +139,8 @@ func (w *walk[T]) fetch(keys []key, param, cursor string, limit int) ([]T, error
 		tx = tx.Where(after(keys, values))
 	}
 	items := make([]T, 0, limit+1)
-	return items, tx.Find(&items).Error
+	err := tx.Find(&items).Error
+	return items, err
 }
 
 // setCursors fills NextCursor and PrevCursor from the page's last and first
