@@ -186,7 +186,7 @@ func checkParam(name string, p param, vals []string) ([]string, error) {
 
 func paramError(p param, format string, args ...any) error {
 	if p.page {
-		return fmt.Errorf("%w: "+format, append([]any{pagination.ErrInvalidPage}, args...)...)
+		return rejected(pagination.ErrInvalidPage, format, args...)
 	}
 	return invalid(format, args...)
 }
@@ -200,7 +200,7 @@ func checkPageNumber(name string, vals []string) error {
 	for _, v := range vals {
 		n, err := strconv.Atoi(strings.TrimSpace(v))
 		if err != nil || n < 1 {
-			return fmt.Errorf("%w: parameter %s: %s is not a whole number of 1 or more", pagination.ErrInvalidPage, quote(name), quote(v))
+			return rejected(pagination.ErrInvalidPage, "parameter %s: %s is not a whole number of 1 or more", quote(name), quote(v))
 		}
 	}
 	return nil
