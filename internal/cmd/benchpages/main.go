@@ -102,7 +102,7 @@ func load(db *gorm.DB, rows int) error {
 		`CREATE TABLE bench_rows (id bigint PRIMARY KEY, created_at timestamptz NOT NULL, title text NOT NULL, score int NOT NULL)`,
 		fmt.Sprintf(`INSERT INTO bench_rows SELECT g, timestamptz '2026-01-01 00:00:00+00' + (g / 3) * interval '1 second', 'title ' || g, g %% 1000 FROM generate_series(1, %d) AS g`, rows),
 		`CREATE INDEX bench_rows_created_at_id ON bench_rows (created_at, id)`,
-		`ANALYZE bench_rows`,
+		`VACUUM ANALYZE bench_rows`,
 	}
 	for _, sql := range steps {
 		if err := db.Exec(sql).Error; err != nil {
