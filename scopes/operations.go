@@ -149,7 +149,7 @@ func (q *QueryOperations[T, F]) sortSpec(f F) string {
 // List returns every row of T that f selects, in f's sort order. Use it for
 // bounded sets; Paginate and PaginateCursor for listings.
 func (q *QueryOperations[T, F]) List(ctx context.Context, f F) ([]T, error) {
-	var items []T
+	items := make([]T, 0)
 	err := q.query(ctx, f).Scopes(Sort(q.sortSpec(f), q.SortFields...)).Find(&items).Error
 	return items, err
 }
