@@ -79,7 +79,7 @@ func benchLoop(b *testing.B, page func() (int, error)) {
 // pay for it.
 func settle(b *testing.B, db *gorm.DB) {
 	b.Helper()
-	stmts := []string{"CREATE INDEX items_b_id ON items (b, id)", "ANALYZE"}
+	stmts := []string{"CREATE INDEX items_b_id ON items (b, id)", "ANALYZE items"}
 	if db.Dialector.Name() == "postgres" {
 		stmts[1] = "VACUUM ANALYZE items"
 	}

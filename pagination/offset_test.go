@@ -147,7 +147,7 @@ func TestPaginateCountModes(t *testing.T) {
 		if err != nil || p.Total != -1 || p.TotalPages != -1 || len(p.Items) != 2 {
 			t.Fatalf("CountNone: %v %+v", err, p)
 		}
-		if err := db.Exec("ANALYZE").Error; err != nil {
+		if err := db.Exec("ANALYZE authors").Error; err != nil {
 			t.Fatal(err)
 		}
 		p, err = pagination.Paginate[Author](db.Where("id > ?", 0).Order("id"), pagination.PaginatedFilter{PageSize: 2}, pagination.WithCount(pagination.CountEstimate))
