@@ -23,7 +23,7 @@ type author struct {
 
 type book struct {
 	ID       int64
-	AuthorID int64  `gorm:"not null"`
+	AuthorID int64 `gorm:"not null"`
 	Author   author
 	Title    string `gorm:"not null;check:chk_title_length,length(title) > 1"`
 }
