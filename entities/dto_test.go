@@ -96,7 +96,7 @@ func TestToDTOCopiesPromotedNestedPointerAndSliceFields(t *testing.T) {
 		Home: &AddressDTO{"1 Main St", "London"}, Work: AddressDTO{},
 		Books: []BookDTO{{"Notes", 60}, {"Letters", 200}}, Favorite: nil, Tags: []string{"math"},
 	}
-	if !reflect.DeepEqual(d, want) {
+	if !reflect.DeepEqual(d, want) || d.secret != "" {
 		t.Fatalf("ToDTO =\n%+v\nwant\n%+v", d, want)
 	}
 }
@@ -150,7 +150,7 @@ func TestToDTOIgnoresUnexportedAndOneSidedFields(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d != (dst{Name: "n"}) {
+	if d != (dst{Name: "n"}) || d.hidden != "" {
 		t.Fatalf("got %+v", d)
 	}
 }
