@@ -131,3 +131,13 @@ func BenchmarkPoolTransaction(b *testing.B) {
 		}
 	})
 }
+
+func BenchmarkPoolCreate(b *testing.B) {
+	benchPool(b, func(b *testing.B, db *gorm.DB) {
+		for b.Loop() {
+			if err := db.Create(&benchRow{Name: "b", N: 2}).Error; err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

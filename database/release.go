@@ -100,7 +100,9 @@ func registerRelease(db *gorm.DB) error {
 	regs := []func() error{
 		func() error { return cb.Query().Before("gorm:query").Register(arm, armRelease) },
 		func() error { return cb.Query().After("gorm:query").Register(release, finishRelease) },
-		func() error { return cb.Row().Before("gorm:row").Register("gormext:database:disarm_release", disarmRelease) },
+		func() error {
+			return cb.Row().Before("gorm:row").Register("gormext:database:disarm_release", disarmRelease)
+		},
 	}
 	regs = append(regs,
 		func() error {
