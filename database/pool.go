@@ -80,7 +80,7 @@ func (p *pool) QueryContext(ctx context.Context, query string, args ...any) (*sq
 		_ = c.Close()
 		return nil, err
 	}
-	if !claim(ctx, c) { // see release.go
+	if !claim(ctx, c, claimQuery) { // see release.go
 		go releaseLater(c)
 	}
 	return rows, nil
@@ -115,7 +115,7 @@ func (p *pool) BeginTx(ctx context.Context, opts *sql.TxOptions) (*sql.Tx, error
 		_ = c.Close()
 		return nil, err
 	}
-	if !claim(ctx, c) { // see release.go
+	if !claim(ctx, c, claimTx) { // see release.go
 		go releaseLater(c)
 	}
 	return tx, nil

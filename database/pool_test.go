@@ -264,3 +264,56 @@ func TestPanicAfterTheQueryDoesNotLeakTheConnection(t *testing.T) {
 		}
 	}, testdb.WithConfig(poolOfOne))
 }
+
+func TestForeignTransactionInsideAStatementDoesNotBlockItsRelease(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+		if err := db.AutoMigrate(&counter{}); err != nil {
+			t.Fatal(err)
+		}
+		// A plugin begins a transaction of its own with the statement's
+		// context, and ends it only after the statement.
+		var foreign *gorm.DB
+		for _, reg := range []func(func(*gorm.DB)) error{
+			func(f func(*gorm.DB)) error {
+				return db.Callback().Query().After("gormext:database:arm_release").Before("gorm:query").Register("test:begin", f)
+			},
+			func(f func(*gorm.DB)) error {
+				return db.Callback().Create().Before("gorm:create").Register("test:begin", f)
+			},
+		} {
+			err := reg(func(tx *gorm.DB) {
+				if foreign == nil && tx.Statement.Table == "counters" {
+					foreign = db.WithContext(tx.Statement.Context).Begin()
+				}
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, step := range []func() error{
+			func() error { return db.Find(&[]counter{}).Error },
+			func() error { return db.Create(&counter{N: 1}).Error },
+			// Without GORM's transaction the slot stays empty until sealed.
+			func() error { return db.Session(&gorm.Session{SkipDefaultTransaction: true}).Create(&counter{N: 2}).Error },
+		} {
+			foreign = nil
+			done := make(chan error, 1)
+			go func() { done <- step() }()
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Fatal(err)
+				}
+			case <-time.After(20 * time.Second):
+				t.Fatal("the statement waited for a transaction it did not begin")
+			}
+			if foreign == nil || foreign.Error != nil {
+				t.Fatalf("the plugin's transaction did not begin: %v", foreign)
+			}
+			if err := foreign.Commit().Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		waitIdle(t, db)
+	})
+}
