@@ -294,7 +294,9 @@ func TestForeignTransactionInsideAStatementDoesNotBlockItsRelease(t *testing.T) 
 			func() error { return db.Find(&[]counter{}).Error },
 			func() error { return db.Create(&counter{N: 1}).Error },
 			// Without GORM's transaction the slot stays empty until sealed.
-			func() error { return db.Session(&gorm.Session{SkipDefaultTransaction: true}).Create(&counter{N: 2}).Error },
+			func() error {
+				return db.Session(&gorm.Session{SkipDefaultTransaction: true}).Create(&counter{N: 2}).Error
+			},
 		} {
 			foreign = nil
 			done := make(chan error, 1)
