@@ -11,15 +11,22 @@ import (
 
 // Giving a connection back as soon as GORM is done with it.
 //
-// The pool runs a query on a *sql.Conn of its own, and sql.Conn.Close
-// blocks until the query's rows are closed. Left to itself the pool closes
-// the Conn on a goroutine that waits for the rows. For GORM's own finishers
-// (Find, First, Create ... RETURNING and the like) it can do better: GORM
-// closes the rows inside its gorm:query (gorm:create, ...) callback, so a
-// callback registered just before it arms a slot in the statement's
-// context, the pool parks the Conn there instead of starting a goroutine,
-// and a callback registered just after closes it, synchronously and without
-// waiting. Row and Rows hand their rows to the caller and keep the
+// The pool runs each statement on a *sql.Conn of its own, and
+// sql.Conn.Close blocks until the rows or the transaction started on it
+// end. Left to itself the pool therefore closes the Conn on a goroutine
+// that waits for them. For GORM's own finishers it does better:
+//
+//   - Find, First, Count, Pluck, Scan into structs...: GORM closes the rows
+//     inside gorm:query. A callback just before it arms a slot in the
+//     statement's context, the pool parks the Conn there, and a callback
+//     at the end of the chain closes it, at once.
+//   - Create, Update, Delete: GORM wraps them in a transaction of its own
+//     (gorm:begin_transaction ... gorm:commit_or_rollback_transaction). The
+//     slot is armed before the begin, takes the Conn of that BeginTx, and
+//     is closed after the commit or rollback, at once.
+//
+// Row and Rows hand their rows to the caller, and transactions begun with
+// db.Begin or db.Transaction are the caller's to end: those keep the
 // goroutine.
 
 // slotKey is the context key of a releaseSlot.
