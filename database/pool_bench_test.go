@@ -82,7 +82,7 @@ func benchPool(b *testing.B, run func(b *testing.B, db *gorm.DB)) {
 			name    string
 			bounded bool
 		}{{"sqldb", false}, {"bounded", true}} {
-			b.Run(kind+"/"+c.name, func(b *testing.B) {
+			b.Run("db="+kind+"/pool="+c.name, func(b *testing.B) {
 				ctx, cancel := context.WithCancel(context.Background())
 				defer cancel()
 				db := openBench(b, url, c.bounded).WithContext(ctx)
