@@ -53,6 +53,11 @@ func (p *pool) conn(ctx context.Context) (*sql.Conn, error) {
 
 func (p *pool) timeoutError() error {
 	s := p.db.Stats()
+	if s.InUse < s.MaxOpenConnections {
+		// There was room for a new connection: opening it took too long.
+		return fmt.Errorf("%w: waited %s for a new connection to open (is the server reachable? raise PoolTimeout for a slow network)",
+			ErrPoolTimeout, p.timeout)
+	}
 	return fmt.Errorf("%w: waited %s; all %d connections are in use (raise PoolSize/MaxOverflow or PoolTimeout, and make sure rows are closed and transactions end)",
 		ErrPoolTimeout, p.timeout, s.MaxOpenConnections)
 }
