@@ -106,7 +106,7 @@ func armedSlot(db *gorm.DB) *releaseSlot {
 
 func releaseAbandoned(s *releaseSlot) {
 	if c := s.conn.Swap(nil); c != nil && c != sealed {
-		go releaseLater(c) // waits for a transaction left open, if any
+		go c.Close() // waits for a transaction left open, if any
 	}
 }
 
