@@ -20,9 +20,9 @@ import (
 // Each call takes a *sql.Conn with a context bounded by the pool timeout
 // (only the wait, and the dial of a new connection, are bounded), runs the
 // statement on it with the caller's context, and gives the connection back:
-// at once for Exec, and when the rows or the transaction end for Query,
-// QueryRow and BeginTx (sql.Conn.Close waits for them, so it runs in a
-// goroutine of its own that ends with them).
+// at once for Exec; for Query and BeginTx at once after GORM's finishers
+// (see release.go); otherwise, and for QueryRow, on a goroutine of its own
+// that ends with the rows or transaction (sql.Conn.Close waits for them).
 type pool struct {
 	db      *sql.DB
 	timeout time.Duration
