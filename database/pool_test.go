@@ -3,6 +3,7 @@ package database_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"runtime"
 	"testing"
 	"time"
@@ -194,9 +195,20 @@ func inUse(t *testing.T, db *gorm.DB) int {
 	return s.Stats().InUse
 }
 
+type parent struct {
+	ID   int64
+	Kids []kid
+}
+
+type kid struct {
+	ID       int64
+	ParentID int64
+	N        int
+}
+
 func TestFinishersGiveTheConnectionBackAtOnce(t *testing.T) {
 	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
-		if err := db.AutoMigrate(&counter{}); err != nil {
+		if err := db.AutoMigrate(&counter{}, &parent{}, &kid{}); err != nil {
 			t.Fatal(err)
 		}
 		waitIdle(t, db) // AutoMigrate's own Rows come back asynchronously
@@ -208,8 +220,18 @@ func TestFinishersGiveTheConnectionBackAtOnce(t *testing.T) {
 			"Update": func() error { return db.Model(&counter{}).Where("n = ?", 1).Update("n", 2).Error },
 			"Delete": func() error { return db.Where("n = ?", 2).Delete(&counter{}).Error },
 			"Failed": func() error { db.Raw("SELECT * FROM no_such_table").Find(&[]counter{}); return nil },
+			"Preload": func() error {
+				if err := db.Create(&parent{Kids: []kid{{N: 1}, {N: 2}}}).Error; err != nil {
+					return err
+				}
+				var ps []parent
+				if err := db.Preload("Kids").Find(&ps).Error; err != nil || len(ps) != 1 || len(ps[0].Kids) != 2 {
+					return fmt.Errorf("preload: %+v, %v", ps, err)
+				}
+				return nil
+			},
 		}
-		for _, name := range []string{"Create", "Find", "First", "Count", "Update", "Delete", "Failed"} {
+		for _, name := range []string{"Create", "Find", "First", "Count", "Update", "Delete", "Failed", "Preload"} {
 			if err := steps[name](); err != nil {
 				t.Fatalf("%s: %v", name, err)
 			}
