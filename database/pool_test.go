@@ -341,3 +341,53 @@ func TestForeignTransactionInsideAStatementDoesNotBlockItsRelease(t *testing.T) 
 		waitIdle(t, db)
 	})
 }
+
+// busyHooks runs statements of its own from inside GORM's callbacks.
+type busyHooks struct {
+	ID int64
+	N  int
+}
+
+func (b *busyHooks) AfterFind(tx *gorm.DB) error {
+	var n int64
+	if err := tx.Session(&gorm.Session{NewDB: true}).Model(&counter{}).Count(&n).Error; err != nil {
+		return err
+	}
+	rows, err := tx.Session(&gorm.Session{NewDB: true}).Raw("SELECT 1").Rows()
+	if err != nil {
+		return err
+	}
+	rows.Close()
+	return tx.Session(&gorm.Session{NewDB: true}).Create(&counter{N: 99}).Error
+}
+
+func (b *busyHooks) AfterCreate(tx *gorm.DB) error {
+	var n int64
+	return tx.Session(&gorm.Session{NewDB: true}).Model(&counter{}).Count(&n).Error
+}
+
+func TestStatementsInsideHooksDoNotBlock(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+		if err := db.AutoMigrate(&counter{}, &busyHooks{}); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() {
+			if err := db.Create(&busyHooks{N: 1}).Error; err != nil {
+				done <- err
+				return
+			}
+			var got []busyHooks
+			done <- db.Find(&got).Error
+		}()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatal("a statement inside a hook blocked its parent")
+		}
+		waitIdle(t, db)
+	})
+}
