@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"log/slog"
 	"os"
 	"strings"
 	"testing"
@@ -21,6 +22,18 @@ import (
 
 // EnvPostgresDSN names the environment variable holding the PostgreSQL DSN.
 const EnvPostgresDSN = "GORMEXT_TEST_POSTGRES_DSN"
+
+// EnvSQLLog names the environment variable that, set to 1, sends the SQL
+// log of test databases to standard error. Tests provoke failing statements
+// on purpose, so by default the log is discarded.
+const EnvSQLLog = "GORMEXT_TEST_SQL_LOG"
+
+func sqlLogger() *slog.Logger {
+	if os.Getenv(EnvSQLLog) == "1" {
+		return slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	return slog.New(slog.DiscardHandler)
+}
 
 // Kind is a database family tests run on.
 type Kind string
@@ -95,7 +108,7 @@ func open(tb testing.TB, url string, o options) *gorm.DB {
 	if o.plain {
 		return openPlain(tb, url)
 	}
-	cfg := database.Config{URL: url}
+	cfg := database.Config{URL: url, Logger: sqlLogger()}
 	if o.configure != nil {
 		o.configure(&cfg)
 		cfg.URL = url
