@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/gormext/gormext/txctx"
 )
@@ -48,7 +49,8 @@ func TestBankTransfers(t *testing.T) {
 				err := txctx.Run(ctx, func(ctx context.Context) error {
 					attempts.Add(1)
 					return transfer(ctx, from, to, amount)
-				}, txctx.WithIsolation(sql.LevelSerializable), txctx.WithRetry(100))
+				}, txctx.WithIsolation(sql.LevelSerializable), txctx.WithRetry(1000),
+					txctx.WithRetryBackoff(time.Millisecond, 50*time.Millisecond))
 				if err != nil {
 					failed.Add(1)
 					t.Errorf("transfer %d -> %d: %v", from, to, err)
@@ -71,10 +73,16 @@ func TestBankTransfers(t *testing.T) {
 	wantPoolIdle(t, db)
 }
 
+// transfer updates the two accounts in id order, as careful code does, so
+// that two opposite transfers conflict (40001) rather than wait a whole
+// deadlock_timeout to deadlock (40P01).
 func transfer(ctx context.Context, from, to int, amount int64) error {
-	db := txctx.DB(ctx)
-	if err := db.Exec("UPDATE accounts SET balance = balance - ? WHERE id = ?", amount, from).Error; err != nil {
+	first, second, delta := from, to, -amount
+	if to < from {
+		first, second, delta = to, from, amount
+	}
+	if err := txctx.DB(ctx).Exec("UPDATE accounts SET balance = balance + ? WHERE id = ?", delta, first).Error; err != nil {
 		return err
 	}
-	return txctx.DB(ctx).Exec("UPDATE accounts SET balance = balance + ? WHERE id = ?", amount, to).Error
+	return txctx.DB(ctx).Exec("UPDATE accounts SET balance = balance + ? WHERE id = ?", -delta, second).Error
 }
