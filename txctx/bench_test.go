@@ -34,64 +34,48 @@ func benchKinds(b *testing.B, body func(b *testing.B, db *gorm.DB)) {
 func BenchmarkTransactionInsert_GORM(b *testing.B) {
 	benchKinds(b, func(b *testing.B, db *gorm.DB) {
 		ctx := context.Background()
-		b.ReportAllocs()
-		for b.Loop() {
-			err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		loop(b, func() error {
+			return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 				return tx.Create(&item{Name: "x"}).Error
 			})
-			if err != nil {
-				b.Fatal(err)
-			}
-		}
+		})
 	})
 }
 
 func BenchmarkTransactionInsert_Txctx(b *testing.B) {
 	benchKinds(b, func(b *testing.B, db *gorm.DB) {
 		ctx := txctx.WithDB(context.Background(), db)
-		b.ReportAllocs()
-		for b.Loop() {
-			err := txctx.Run(ctx, func(ctx context.Context) error {
+		loop(b, func() error {
+			return txctx.Run(ctx, func(ctx context.Context) error {
 				return txctx.DB(ctx).Create(&item{Name: "x"}).Error
 			})
-			if err != nil {
-				b.Fatal(err)
-			}
-		}
+		})
 	})
 }
 
 func BenchmarkNestedInsert_GORM(b *testing.B) {
 	benchKinds(b, func(b *testing.B, db *gorm.DB) {
 		ctx := context.Background()
-		b.ReportAllocs()
-		for b.Loop() {
-			err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		loop(b, func() error {
+			return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 				return tx.Transaction(func(tx *gorm.DB) error {
 					return tx.Create(&item{Name: "x"}).Error
 				})
 			})
-			if err != nil {
-				b.Fatal(err)
-			}
-		}
+		})
 	})
 }
 
 func BenchmarkNestedInsert_Txctx(b *testing.B) {
 	benchKinds(b, func(b *testing.B, db *gorm.DB) {
 		ctx := txctx.WithDB(context.Background(), db)
-		b.ReportAllocs()
-		for b.Loop() {
-			err := txctx.Run(ctx, func(ctx context.Context) error {
+		loop(b, func() error {
+			return txctx.Run(ctx, func(ctx context.Context) error {
 				return txctx.Run(ctx, func(ctx context.Context) error {
 					return txctx.DB(ctx).Create(&item{Name: "x"}).Error
 				})
 			})
-			if err != nil {
-				b.Fatal(err)
-			}
-		}
+		})
 	})
 }
 

@@ -90,7 +90,7 @@ func concurrentErr(f *frame) error {
 	if f.tx.top == nil {
 		return wrapf(ErrConcurrentUse, "the transaction has already ended: a context must not be used after its Run returned")
 	}
-	return wrapf(ErrConcurrentUse, "another scope of the transaction is open (a nested Run in another goroutine?)")
+	return wrapf(ErrConcurrentUse, "a nested Run of the transaction is open: use the context that Run passed to fn, and do not use one scope from several goroutines while a nested Run is open")
 }
 
 // pushFrame opens a savepoint level under parent, which must be the
