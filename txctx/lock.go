@@ -73,6 +73,9 @@ func lockStatement(db *gorm.DB) {
 		return
 	}
 	db.Statement.Context = context.WithValue(ctx, holdKey{}, &hold{tx: t, stmt: db.Statement, before: ctx})
+	if err := t.flushRelease(ctx); err != nil {
+		_ = db.AddError(err)
+	}
 }
 
 func unlockStatement(db *gorm.DB) {

@@ -198,7 +198,7 @@ func (t *txn) endSavepoint(ctx, fctx context.Context, f *frame, err error) error
 		}
 		return err
 	}
-	if err := t.exec(ctx, "RELEASE SAVEPOINT "+f.savepoint); err != nil {
+	if err := t.releaseSavepoint(ctx, f.savepoint); err != nil {
 		t.rollbackTo(ctx, f)
 		return fmt.Errorf("%w: RELEASE SAVEPOINT %s: %w", ErrCommit, f.savepoint, err)
 	}
@@ -209,10 +209,7 @@ func (t *txn) endSavepoint(ctx, fctx context.Context, f *frame, err error) error
 // rollbackTo rolls back to f's savepoint and releases it, even when ctx was
 // cancelled. When that fails the whole transaction is doomed.
 func (t *txn) rollbackTo(ctx context.Context, f *frame) error {
-	err := t.execDetached(ctx, "ROLLBACK TO SAVEPOINT "+f.savepoint)
-	if err == nil {
-		err = t.execDetached(ctx, "RELEASE SAVEPOINT "+f.savepoint)
-	}
+	err := t.rollbackToSavepoint(ctx, f.savepoint)
 	t.popFrame(ctx, f, false)
 	if err != nil {
 		err = fmt.Errorf("%w: ROLLBACK TO SAVEPOINT %s: %w", ErrRollback, f.savepoint, err)

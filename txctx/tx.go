@@ -32,6 +32,8 @@ type txn struct {
 	root   frame
 	top    *frame // innermost open frame; nil once ended
 	seq    int    // savepoint names: sp_1, sp_2, ...
+
+	pendingRelease string // savepoint released but not yet sent; guarded by sem
 	doomed error  // a serialization failure seen in a savepoint
 }
 
