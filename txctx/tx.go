@@ -29,12 +29,12 @@ type txn struct {
 	external bool  // begun and ended by the caller (WithTx)
 	beginErr error // lazy begin failure, reported on every later use
 
-	root   frame
-	top    *frame // innermost open frame; nil once ended
-	seq    int    // savepoint names: sp_1, sp_2, ...
+	root frame
+	top  *frame // innermost open frame; nil once ended
+	seq  int    // savepoint names: sp_1, sp_2, ...
 
 	pendingRelease string // savepoint released but not yet sent; guarded by sem
-	doomed error  // a serialization failure seen in a savepoint
+	doomed         error  // a serialization failure seen in a savepoint
 }
 
 // frame is one level of a transaction: the transaction itself (root) or a
