@@ -9,7 +9,9 @@ import (
 	"testing"
 
 	trmpgx "github.com/avito-tech/go-transaction-manager/drivers/pgxv5/v2"
+	"github.com/avito-tech/go-transaction-manager/trm/v2"
 	"github.com/avito-tech/go-transaction-manager/trm/v2/manager"
+	trmsettings "github.com/avito-tech/go-transaction-manager/trm/v2/settings"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"gorm.io/gorm"
@@ -161,13 +163,18 @@ func BenchmarkNested_Trm(b *testing.B) {
 	getter := trmpgx.DefaultCtxGetter
 	loop(b, func() error {
 		return trm.Do(ctx, func(ctx context.Context) error {
-			return trm.Do(ctx, func(ctx context.Context) error {
+			return trm.DoWithSettings(ctx, nested, func(ctx context.Context) error {
 				_, err := getter.DefaultTrOrDB(ctx, f.pool).Exec(ctx, f.insert, "x")
 				return err
 			})
 		})
 	})
 }
+
+// nested makes trm's inner Do a savepoint, as txctx's nested Run and GORM's
+// nested Transaction are; trm's default (PropagationRequired) would join
+// the outer transaction and send nothing.
+var nested = trmsettings.Must(trmsettings.WithPropagation(trm.PropagationNested))
 
 // withParam adds a run-time parameter to a URL or keyword/value DSN.
 func withParam(dsn, key, value string) string {
@@ -178,4 +185,74 @@ func withParam(dsn, key, value string) string {
 		return dsn + "&" + key + "=" + value
 	}
 	return dsn + "?" + key + "=" + value
+}
+
+// BenchmarkPairs_Insert interleaves the four Insert benchmarks and reports
+// txctx/gorm and trm/pgx: the overhead of each manager over its baseline.
+func BenchmarkPairs_Insert(b *testing.B) {
+	f := setup(b)
+	ctx := context.Background()
+	tctx := txctx.WithDB(ctx, f.gorm)
+	trm := manager.Must(trmpgx.NewDefaultFactory(f.pool))
+	getter := trmpgx.DefaultCtxGetter
+	interleavePairs(b,
+		[2]op{
+			{"gorm", func() error {
+				return f.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return tx.Exec(f.gormIn, "x").Error })
+			}},
+			{"txctx", func() error {
+				return txctx.Run(tctx, func(ctx context.Context) error { return txctx.DB(ctx).Exec(f.gormIn, "x").Error })
+			}},
+		},
+		[2]op{
+			{"pgx", func() error {
+				return pgx.BeginFunc(ctx, f.pool, func(tx pgx.Tx) error { _, err := tx.Exec(ctx, f.insert, "x"); return err })
+			}},
+			{"trm", func() error {
+				return trm.Do(ctx, func(ctx context.Context) error {
+					_, err := getter.DefaultTrOrDB(ctx, f.pool).Exec(ctx, f.insert, "x")
+					return err
+				})
+			}},
+		},
+	)
+}
+
+// BenchmarkPairs_Nested is BenchmarkPairs_Insert with the insert in a
+// nested transaction (a savepoint) on every side.
+func BenchmarkPairs_Nested(b *testing.B) {
+	f := setup(b)
+	ctx := context.Background()
+	tctx := txctx.WithDB(ctx, f.gorm)
+	trm := manager.Must(trmpgx.NewDefaultFactory(f.pool))
+	getter := trmpgx.DefaultCtxGetter
+	interleavePairs(b,
+		[2]op{
+			{"gorm", func() error {
+				return f.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+					return tx.Transaction(func(tx *gorm.DB) error { return tx.Exec(f.gormIn, "x").Error })
+				})
+			}},
+			{"txctx", func() error {
+				return txctx.Run(tctx, func(ctx context.Context) error {
+					return txctx.Run(ctx, func(ctx context.Context) error { return txctx.DB(ctx).Exec(f.gormIn, "x").Error })
+				})
+			}},
+		},
+		[2]op{
+			{"pgx", func() error {
+				return pgx.BeginFunc(ctx, f.pool, func(tx pgx.Tx) error {
+					return pgx.BeginFunc(ctx, tx, func(sp pgx.Tx) error { _, err := sp.Exec(ctx, f.insert, "x"); return err })
+				})
+			}},
+			{"trm", func() error {
+				return trm.Do(ctx, func(ctx context.Context) error {
+					return trm.DoWithSettings(ctx, nested, func(ctx context.Context) error {
+						_, err := getter.DefaultTrOrDB(ctx, f.pool).Exec(ctx, f.insert, "x")
+						return err
+					})
+				})
+			}},
+		},
+	)
 }

@@ -110,3 +110,47 @@ func BenchmarkDB_WithContext(b *testing.B) {
 		_ = db.WithContext(ctx)
 	}
 }
+
+// BenchmarkPairInsert interleaves GORM's Transaction and txctx.Run, each
+// with one insert, and reports their ratio (txctx/gorm).
+func BenchmarkPairInsert(b *testing.B) {
+	benchKinds(b, func(b *testing.B, db *gorm.DB) {
+		ctx := txctx.WithDB(context.Background(), db)
+		interleave(b,
+			op{"gorm", func() error {
+				return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+					return tx.Create(&item{Name: "x"}).Error
+				})
+			}},
+			op{"txctx", func() error {
+				return txctx.Run(ctx, func(ctx context.Context) error {
+					return txctx.DB(ctx).Create(&item{Name: "x"}).Error
+				})
+			}},
+		)
+	})
+}
+
+// BenchmarkPairNested is BenchmarkPairInsert with the insert in a nested
+// transaction (a savepoint).
+func BenchmarkPairNested(b *testing.B) {
+	benchKinds(b, func(b *testing.B, db *gorm.DB) {
+		ctx := txctx.WithDB(context.Background(), db)
+		interleave(b,
+			op{"gorm", func() error {
+				return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+					return tx.Transaction(func(tx *gorm.DB) error {
+						return tx.Create(&item{Name: "x"}).Error
+					})
+				})
+			}},
+			op{"txctx", func() error {
+				return txctx.Run(ctx, func(ctx context.Context) error {
+					return txctx.Run(ctx, func(ctx context.Context) error {
+						return txctx.DB(ctx).Create(&item{Name: "x"}).Error
+					})
+				})
+			}},
+		)
+	})
+}

@@ -31,3 +31,37 @@ func loop(b *testing.B, body func() error) {
 	}
 	b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
 }
+
+// op is one operation of an interleaved benchmark.
+type op struct {
+	name string
+	run  func() error
+}
+
+// interleave runs the operations in turn, b.N times each, rotating which
+// goes first, and reports each one's mean wall time ("<name>-ns/op") and
+// the ratio of each to the first ("<name>/<first>"). On a shared machine
+// the load moves both sides of a pair together, so the ratio holds much
+// better than two benchmarks run one after the other.
+func interleave(b *testing.B, ops ...op) {
+	b.Helper()
+	total := make([]time.Duration, len(ops))
+	i := 0
+	for b.Loop() {
+		for k := range ops {
+			j := (i + k) % len(ops)
+			start := time.Now()
+			if err := ops[j].run(); err != nil {
+				b.Fatal(err)
+			}
+			total[j] += time.Since(start)
+		}
+		i++
+	}
+	for j, o := range ops {
+		b.ReportMetric(float64(total[j])/float64(b.N), o.name+"-ns/op")
+		if j > 0 {
+			b.ReportMetric(float64(total[j])/float64(total[0]), o.name+"/"+ops[0].name)
+		}
+	}
+}
