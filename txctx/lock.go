@@ -53,10 +53,19 @@ func registerLock(db *gorm.DB) {
 // holdKey marks a statement context that holds a transaction's semaphore.
 type holdKey struct{}
 
+// hold is the context of a statement holding the semaphore: the statement's
+// own context (before it took the hold) with the hold as a value.
 type hold struct {
-	tx     *txn
-	stmt   *gorm.Statement
-	before context.Context // the statement's context before it took the hold
+	context.Context
+	tx   *txn
+	stmt *gorm.Statement
+}
+
+func (h *hold) Value(key any) any {
+	if key == (holdKey{}) {
+		return h
+	}
+	return h.Context.Value(key)
 }
 
 func lockStatement(db *gorm.DB) {
@@ -72,7 +81,7 @@ func lockStatement(db *gorm.DB) {
 		_ = db.AddError(err)
 		return
 	}
-	db.Statement.Context = context.WithValue(ctx, holdKey{}, &hold{tx: t, stmt: db.Statement, before: ctx})
+	db.Statement.Context = &hold{Context: ctx, tx: t, stmt: db.Statement}
 	if err := t.flushRelease(ctx); err != nil {
 		_ = db.AddError(err)
 	}
@@ -82,7 +91,7 @@ func unlockStatement(db *gorm.DB) {
 	if h, ok := db.Statement.Context.Value(holdKey{}).(*hold); ok && h.stmt == db.Statement {
 		// A statement may be executed again (a chain kept in a variable):
 		// it must not carry the hold into its next run.
-		db.Statement.Context = h.before
+		db.Statement.Context = h.Context
 		h.tx.releaseSem()
 	}
 }
