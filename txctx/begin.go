@@ -85,7 +85,7 @@ func (t *txn) afterBegin(ctx context.Context) error {
 		return nil
 	}
 	if _, err := t.pool.ExecContext(ctx, "PRAGMA query_only = 1"); err != nil {
-		_ = t.rollback(ctx)
+		_ = t.rollback(ctx, false)
 		return fmt.Errorf("txctx: begin read-only: %w", err)
 	}
 	return nil
@@ -118,17 +118,15 @@ func (t *txn) commit(ctx context.Context) error {
 }
 
 // rollback sends ROLLBACK on a context the caller cannot cancel, bounded by
-// RollbackTimeout.
-func (t *txn) rollback(ctx context.Context) error {
+// RollbackTimeout. When fn panicked, it does not wait for the statement
+// lock, which the panicking statement may still hold.
+func (t *txn) rollback(ctx context.Context, panicking bool) error {
 	if t.cancel != nil {
 		timer := time.AfterFunc(RollbackTimeout, t.cancel)
 		defer timer.Stop()
 	}
-	wait, cancel := context.WithTimeout(context.WithoutCancel(ctx), RollbackTimeout)
-	defer cancel()
-	if t.acquire(wait) == nil {
-		defer t.releaseSem()
-	}
+	t.takeForRollback(ctx, panicking)
+	defer t.releaseSem()
 	t.beforeEnd(ctx)
 	err := t.pool.(gorm.TxCommitter).Rollback()
 	t.release()
@@ -161,12 +159,10 @@ func (t *txn) exec(ctx context.Context, query string) error {
 // rollbackToSavepoint sends ROLLBACK TO SAVEPOINT and RELEASE SAVEPOINT
 // even when ctx was cancelled, bounded by RollbackTimeout. A pending
 // RELEASE of a savepoint inside it is dropped: the rollback ends it.
-func (t *txn) rollbackToSavepoint(ctx context.Context, name string) error {
+func (t *txn) rollbackToSavepoint(ctx context.Context, name string, panicking bool) error {
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), RollbackTimeout)
 	defer cancel()
-	if err := t.acquire(rctx); err != nil {
-		return err
-	}
+	t.takeForRollback(rctx, panicking)
 	defer t.releaseSem()
 	t.pendingRelease = ""
 	if _, err := t.pool.ExecContext(rctx, "ROLLBACK TO SAVEPOINT "+name); err != nil {

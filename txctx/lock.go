@@ -131,4 +131,28 @@ func (t *txn) acquire(ctx context.Context) error {
 	}
 }
 
-func (t *txn) releaseSem() { <-t.sem }
+// releaseSem gives the semaphore back; giving back a free one is a no-op
+// (see takeForRollback).
+func (t *txn) releaseSem() {
+	select {
+	case <-t.sem:
+	default:
+	}
+}
+
+// takeForRollback takes the semaphore before a rollback: waiting at most
+// RollbackTimeout for a statement of another goroutine to end, or, when fn
+// panicked, not at all: a statement that panicked (in a model hook, say)
+// never gave the semaphore back, and the rollback takes it over.
+func (t *txn) takeForRollback(ctx context.Context, panicking bool) {
+	if panicking {
+		select {
+		case t.sem <- struct{}{}:
+		default:
+		}
+		return
+	}
+	wait, cancel := context.WithTimeout(context.WithoutCancel(ctx), RollbackTimeout)
+	defer cancel()
+	_ = t.acquire(wait) // past the timeout, roll back anyway
+}
