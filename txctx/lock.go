@@ -2,7 +2,9 @@ package txctx
 
 import (
 	"context"
+	"runtime"
 	"sync"
+	"weak"
 
 	"gorm.io/gorm"
 )
@@ -25,7 +27,8 @@ const (
 )
 
 // registered holds the callback sets (one per root *gorm.DB) that have the
-// lock callbacks.
+// lock callbacks, by weak pointer: a *gorm.DB dropped by its program is not
+// kept alive here, and its entry goes with it.
 var registered sync.Map
 
 // registerLock adds the lock callbacks to db's callback chains, once per
@@ -33,9 +36,11 @@ var registered sync.Map
 // connection serves statements, which is when GORM allows registering.
 func registerLock(db *gorm.DB) {
 	cb := db.Callback()
-	if _, loaded := registered.LoadOrStore(cb, true); loaded {
+	key := weak.Make(cb)
+	if _, loaded := registered.LoadOrStore(key, true); loaded {
 		return
 	}
+	runtime.AddCleanup(cb, func(k any) { registered.Delete(k) }, any(key))
 	_ = cb.Create().Before("*").Register(lockCallback, lockStatement)
 	_ = cb.Create().After("*").Register(unlockCallback, unlockStatement)
 	_ = cb.Query().Before("*").Register(lockCallback, lockStatement)
