@@ -4,6 +4,7 @@ import (
 	"context"
 	"sort"
 	"testing"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -65,9 +66,25 @@ func inUse(t testing.TB, db *gorm.DB) int {
 	return sqlDB.Stats().InUse
 }
 
+// settledInUse returns the number of connections in use once the pool has
+// settled: database.Open's bounded pool gives a transaction's connection
+// back from a goroutine when the transaction ends, so the count drops a
+// moment after Commit or Rollback returns, not at once. It waits at most 5 s.
+func settledInUse(t testing.TB, db *gorm.DB) int {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		n := inUse(t, db)
+		if n == 0 || time.Now().After(deadline) {
+			return n
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
 func wantPoolIdle(t testing.TB, db *gorm.DB) {
 	t.Helper()
-	if n := inUse(t, db); n != 0 {
+	if n := settledInUse(t, db); n != 0 {
 		t.Fatalf("connections in use after the transactions ended: %d, want 0", n)
 	}
 }

@@ -175,7 +175,7 @@ func TestRandomTrees(t *testing.T) {
 		for i := range trees {
 			root := g.tree()
 			_ = r.run(ctx, root)
-			if n := inUse(t, db); n != 0 {
+			if n := settledInUse(t, db); n != 0 {
 				t.Fatalf("tree %d: %d connections in use after it ended", i, n)
 			}
 			all = walk(all[:0], root)
