@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"github.com/gormext/gormext/internal/benchkit"
 	"os"
 	"strings"
 	"testing"
@@ -78,7 +79,7 @@ func setup(b *testing.B) *fixture {
 func BenchmarkInsert_GORM(b *testing.B) {
 	f := setup(b)
 	ctx := context.Background()
-	loop(b, func() error {
+	benchkit.Loop(b, func() error {
 		return f.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 			return tx.Exec(f.gormIn, "x").Error
 		})
@@ -88,7 +89,7 @@ func BenchmarkInsert_GORM(b *testing.B) {
 func BenchmarkInsert_Txctx(b *testing.B) {
 	f := setup(b)
 	ctx := txctx.WithDB(context.Background(), f.gorm)
-	loop(b, func() error {
+	benchkit.Loop(b, func() error {
 		return txctx.Run(ctx, func(ctx context.Context) error {
 			return txctx.DB(ctx).Exec(f.gormIn, "x").Error
 		})
@@ -98,7 +99,7 @@ func BenchmarkInsert_Txctx(b *testing.B) {
 func BenchmarkInsert_Pgx(b *testing.B) {
 	f := setup(b)
 	ctx := context.Background()
-	loop(b, func() error {
+	benchkit.Loop(b, func() error {
 		return pgx.BeginFunc(ctx, f.pool, func(tx pgx.Tx) error {
 			_, err := tx.Exec(ctx, f.insert, "x")
 			return err
@@ -111,7 +112,7 @@ func BenchmarkInsert_Trm(b *testing.B) {
 	ctx := context.Background()
 	trm := manager.Must(trmpgx.NewDefaultFactory(f.pool))
 	getter := trmpgx.DefaultCtxGetter
-	loop(b, func() error {
+	benchkit.Loop(b, func() error {
 		return trm.Do(ctx, func(ctx context.Context) error {
 			_, err := getter.DefaultTrOrDB(ctx, f.pool).Exec(ctx, f.insert, "x")
 			return err
@@ -122,7 +123,7 @@ func BenchmarkInsert_Trm(b *testing.B) {
 func BenchmarkNested_GORM(b *testing.B) {
 	f := setup(b)
 	ctx := context.Background()
-	loop(b, func() error {
+	benchkit.Loop(b, func() error {
 		return f.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 			return tx.Transaction(func(tx *gorm.DB) error {
 				return tx.Exec(f.gormIn, "x").Error
@@ -134,7 +135,7 @@ func BenchmarkNested_GORM(b *testing.B) {
 func BenchmarkNested_Txctx(b *testing.B) {
 	f := setup(b)
 	ctx := txctx.WithDB(context.Background(), f.gorm)
-	loop(b, func() error {
+	benchkit.Loop(b, func() error {
 		return txctx.Run(ctx, func(ctx context.Context) error {
 			return txctx.Run(ctx, func(ctx context.Context) error {
 				return txctx.DB(ctx).Exec(f.gormIn, "x").Error
@@ -146,7 +147,7 @@ func BenchmarkNested_Txctx(b *testing.B) {
 func BenchmarkNested_Pgx(b *testing.B) {
 	f := setup(b)
 	ctx := context.Background()
-	loop(b, func() error {
+	benchkit.Loop(b, func() error {
 		return pgx.BeginFunc(ctx, f.pool, func(tx pgx.Tx) error {
 			return pgx.BeginFunc(ctx, tx, func(sp pgx.Tx) error {
 				_, err := sp.Exec(ctx, f.insert, "x")
@@ -161,7 +162,7 @@ func BenchmarkNested_Trm(b *testing.B) {
 	ctx := context.Background()
 	trm := manager.Must(trmpgx.NewDefaultFactory(f.pool))
 	getter := trmpgx.DefaultCtxGetter
-	loop(b, func() error {
+	benchkit.Loop(b, func() error {
 		return trm.Do(ctx, func(ctx context.Context) error {
 			return trm.DoWithSettings(ctx, nested, func(ctx context.Context) error {
 				_, err := getter.DefaultTrOrDB(ctx, f.pool).Exec(ctx, f.insert, "x")
@@ -195,20 +196,20 @@ func BenchmarkPairs_Insert(b *testing.B) {
 	tctx := txctx.WithDB(ctx, f.gorm)
 	trm := manager.Must(trmpgx.NewDefaultFactory(f.pool))
 	getter := trmpgx.DefaultCtxGetter
-	interleavePairs(b,
-		[2]op{
-			{"gorm", func() error {
+	benchkit.InterleavePairs(b,
+		[2]benchkit.Op{
+			{Name: "gorm", Run: func() error {
 				return f.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return tx.Exec(f.gormIn, "x").Error })
 			}},
-			{"txctx", func() error {
+			{Name: "txctx", Run: func() error {
 				return txctx.Run(tctx, func(ctx context.Context) error { return txctx.DB(ctx).Exec(f.gormIn, "x").Error })
 			}},
 		},
-		[2]op{
-			{"pgx", func() error {
+		[2]benchkit.Op{
+			{Name: "pgx", Run: func() error {
 				return pgx.BeginFunc(ctx, f.pool, func(tx pgx.Tx) error { _, err := tx.Exec(ctx, f.insert, "x"); return err })
 			}},
-			{"trm", func() error {
+			{Name: "trm", Run: func() error {
 				return trm.Do(ctx, func(ctx context.Context) error {
 					_, err := getter.DefaultTrOrDB(ctx, f.pool).Exec(ctx, f.insert, "x")
 					return err
@@ -226,26 +227,26 @@ func BenchmarkPairs_Nested(b *testing.B) {
 	tctx := txctx.WithDB(ctx, f.gorm)
 	trm := manager.Must(trmpgx.NewDefaultFactory(f.pool))
 	getter := trmpgx.DefaultCtxGetter
-	interleavePairs(b,
-		[2]op{
-			{"gorm", func() error {
+	benchkit.InterleavePairs(b,
+		[2]benchkit.Op{
+			{Name: "gorm", Run: func() error {
 				return f.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 					return tx.Transaction(func(tx *gorm.DB) error { return tx.Exec(f.gormIn, "x").Error })
 				})
 			}},
-			{"txctx", func() error {
+			{Name: "txctx", Run: func() error {
 				return txctx.Run(tctx, func(ctx context.Context) error {
 					return txctx.Run(ctx, func(ctx context.Context) error { return txctx.DB(ctx).Exec(f.gormIn, "x").Error })
 				})
 			}},
 		},
-		[2]op{
-			{"pgx", func() error {
+		[2]benchkit.Op{
+			{Name: "pgx", Run: func() error {
 				return pgx.BeginFunc(ctx, f.pool, func(tx pgx.Tx) error {
 					return pgx.BeginFunc(ctx, tx, func(sp pgx.Tx) error { _, err := sp.Exec(ctx, f.insert, "x"); return err })
 				})
 			}},
-			{"trm", func() error {
+			{Name: "trm", Run: func() error {
 				return trm.Do(ctx, func(ctx context.Context) error {
 					return trm.DoWithSettings(ctx, nested, func(ctx context.Context) error {
 						_, err := getter.DefaultTrOrDB(ctx, f.pool).Exec(ctx, f.insert, "x")

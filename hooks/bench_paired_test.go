@@ -1,6 +1,7 @@
 package hooks_test
 
 import (
+	"github.com/gormext/gormext/internal/benchkit"
 	"runtime"
 	"testing"
 	"time"
@@ -34,9 +35,9 @@ func paired(b *testing.B, sides []*side, op func(s *side)) {
 	for b.Loop() {
 		for k := range sides {
 			s := sides[(i+k)%len(sides)]
-			start, startCPU := time.Now(), threadCPU()
+			start, startCPU := time.Now(), benchkit.ThreadCPU()
 			op(s)
-			s.cpu += threadCPU() - startCPU
+			s.cpu += benchkit.ThreadCPU() - startCPU
 			s.elapsed += time.Since(start)
 		}
 		i++

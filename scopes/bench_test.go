@@ -1,6 +1,7 @@
 package scopes_test
 
 import (
+	"github.com/gormext/gormext/internal/benchkit"
 	"strings"
 	"testing"
 
@@ -62,11 +63,11 @@ var buildSQLRuns int
 // a shared machine disturb far less than wall time.
 func measureCPU(b *testing.B, fn func()) {
 	b.ReportAllocs()
-	start := cpuTime()
+	start := benchkit.ProcessCPU()
 	for b.Loop() {
 		fn()
 	}
-	b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
+	b.ReportMetric(float64(benchkit.ProcessCPU()-start)/float64(b.N), "cpu-ns/op")
 }
 
 func buildGormext(db *gorm.DB, allowed []string) string {

@@ -2,6 +2,7 @@ package txctx_test
 
 import (
 	"context"
+	"github.com/gormext/gormext/internal/benchkit"
 	"testing"
 
 	"gorm.io/gorm"
@@ -34,7 +35,7 @@ func benchKinds(b *testing.B, body func(b *testing.B, db *gorm.DB)) {
 func BenchmarkTransactionInsert_GORM(b *testing.B) {
 	benchKinds(b, func(b *testing.B, db *gorm.DB) {
 		ctx := context.Background()
-		loop(b, func() error {
+		benchkit.Loop(b, func() error {
 			return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 				return tx.Create(&item{Name: "x"}).Error
 			})
@@ -45,7 +46,7 @@ func BenchmarkTransactionInsert_GORM(b *testing.B) {
 func BenchmarkTransactionInsert_Txctx(b *testing.B) {
 	benchKinds(b, func(b *testing.B, db *gorm.DB) {
 		ctx := txctx.WithDB(context.Background(), db)
-		loop(b, func() error {
+		benchkit.Loop(b, func() error {
 			return txctx.Run(ctx, func(ctx context.Context) error {
 				return txctx.DB(ctx).Create(&item{Name: "x"}).Error
 			})
@@ -56,7 +57,7 @@ func BenchmarkTransactionInsert_Txctx(b *testing.B) {
 func BenchmarkNestedInsert_GORM(b *testing.B) {
 	benchKinds(b, func(b *testing.B, db *gorm.DB) {
 		ctx := context.Background()
-		loop(b, func() error {
+		benchkit.Loop(b, func() error {
 			return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 				return tx.Transaction(func(tx *gorm.DB) error {
 					return tx.Create(&item{Name: "x"}).Error
@@ -69,7 +70,7 @@ func BenchmarkNestedInsert_GORM(b *testing.B) {
 func BenchmarkNestedInsert_Txctx(b *testing.B) {
 	benchKinds(b, func(b *testing.B, db *gorm.DB) {
 		ctx := txctx.WithDB(context.Background(), db)
-		loop(b, func() error {
+		benchkit.Loop(b, func() error {
 			return txctx.Run(ctx, func(ctx context.Context) error {
 				return txctx.Run(ctx, func(ctx context.Context) error {
 					return txctx.DB(ctx).Create(&item{Name: "x"}).Error
@@ -116,13 +117,13 @@ func BenchmarkDB_WithContext(b *testing.B) {
 func BenchmarkPairInsert(b *testing.B) {
 	benchKinds(b, func(b *testing.B, db *gorm.DB) {
 		ctx := txctx.WithDB(context.Background(), db)
-		interleave(b,
-			op{"gorm", func() error {
+		benchkit.Interleave(b,
+			benchkit.Op{Name: "gorm", Run: func() error {
 				return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 					return tx.Create(&item{Name: "x"}).Error
 				})
 			}},
-			op{"txctx", func() error {
+			benchkit.Op{Name: "txctx", Run: func() error {
 				return txctx.Run(ctx, func(ctx context.Context) error {
 					return txctx.DB(ctx).Create(&item{Name: "x"}).Error
 				})
@@ -136,15 +137,15 @@ func BenchmarkPairInsert(b *testing.B) {
 func BenchmarkPairNested(b *testing.B) {
 	benchKinds(b, func(b *testing.B, db *gorm.DB) {
 		ctx := txctx.WithDB(context.Background(), db)
-		interleave(b,
-			op{"gorm", func() error {
+		benchkit.Interleave(b,
+			benchkit.Op{Name: "gorm", Run: func() error {
 				return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 					return tx.Transaction(func(tx *gorm.DB) error {
 						return tx.Create(&item{Name: "x"}).Error
 					})
 				})
 			}},
-			op{"txctx", func() error {
+			benchkit.Op{Name: "txctx", Run: func() error {
 				return txctx.Run(ctx, func(ctx context.Context) error {
 					return txctx.Run(ctx, func(ctx context.Context) error {
 						return txctx.DB(ctx).Create(&item{Name: "x"}).Error

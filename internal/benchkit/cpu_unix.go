@@ -1,15 +1,15 @@
 //go:build unix
 
-package scopes_test
+package benchkit
 
 import (
 	"syscall"
 	"time"
 )
 
-// cpuTime is the process's user plus system CPU time: less sensitive than
-// wall time to other work on a shared machine.
-func cpuTime() time.Duration {
+// ProcessCPU is the CPU time (user and system) the process has used so
+// far, all threads included (GC, SQLite's C code).
+func ProcessCPU() time.Duration {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return 0

@@ -1,4 +1,4 @@
-package hooks_test
+package benchkit
 
 import (
 	"syscall"
@@ -9,10 +9,9 @@ import (
 // clockThreadCPUTime is CLOCK_THREAD_CPUTIME_ID.
 const clockThreadCPUTime = 3
 
-// threadCPU returns the CPU time the calling OS thread has used, in
-// nanoseconds (cgo calls into SQLite included). The caller locks its
-// goroutine to the thread.
-func threadCPU() time.Duration {
+// ThreadCPU returns the CPU time the calling OS thread has used (cgo calls
+// into SQLite included). The caller locks its goroutine to the thread.
+func ThreadCPU() time.Duration {
 	var ts syscall.Timespec
 	_, _, errno := syscall.Syscall(syscall.SYS_CLOCK_GETTIME, clockThreadCPUTime, uintptr(unsafe.Pointer(&ts)), 0)
 	if errno != 0 {
