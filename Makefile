@@ -40,6 +40,8 @@ fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzSort$$' -fuzztime=$(FUZZTIME) ./scopes
 	$(GO) test -run='^$$' -fuzz='^FuzzCursor$$' -fuzztime=$(FUZZTIME) ./pagination
 	$(GO) test -run='^$$' -fuzz='^FuzzFastRulesAgreeWithTheValidator$$' -fuzztime=$(FUZZTIME) ./hooks
+	$(GO) test -run='^$$' -fuzz='^FuzzParseURL$$' -fuzztime=$(FUZZTIME) ./database
+	$(GO) test -run='^$$' -fuzz='^FuzzFromDTO$$' -fuzztime=$(FUZZTIME) ./entities
 
 ## bench-pagination: offset vs keyset page latency over 1,000,000 rows on
 ## PostgreSQL (GORMEXT_TEST_POSTGRES_DSN); its own schema, dropped after
