@@ -316,12 +316,12 @@ func (s *Server) Terminate(tb testing.TB, app string) int {
 }
 
 // TerminateWhere kills every backend of pg_stat_activity matching the SQL
-// condition where (with args), other than the harness's own, and returns
-// how many it killed.
+// condition where (with args), other than the harness's own, waits (up to
+// 5 s) until each has exited, and returns how many it killed.
 func (s *Server) TerminateWhere(tb testing.TB, where string, args ...any) int {
 	tb.Helper()
 	n := 0
-	q := "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND backend_type = 'client backend' AND (" + where + ")"
+	q := "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND backend_type = 'client backend' AND (" + where + ")"
 	s.Query(tb, func(r *sql.Rows) error {
 		var ok bool
 		if err := r.Scan(&ok); err != nil {
