@@ -53,8 +53,13 @@ func openPlain(t *testing.T, srv *pgfault.Server, app string, conns int) *gorm.D
 func testIdleKilled(t *testing.T, srv *pgfault.Server, db *gorm.DB, conns int) {
 	srv.Exec(t, "CREATE TABLE "+rowsTable+" (id bigint PRIMARY KEY, worker int NOT NULL, phase text NOT NULL)")
 	ctx := txctx.WithDB(context.Background(), db)
-	concurrently(t, ctx, conns, 100*time.Millisecond) // conns connections open, then idle
-	waitIdle(t, db)
+	// Open conns connections, then use each again: pgx pings a connection
+	// on reuse when its last use is over 1 s old, or when it was never
+	// reused; after the second round none of them qualifies.
+	for range 2 {
+		concurrently(t, ctx, conns, 100*time.Millisecond)
+		waitIdle(t, db)
+	}
 	if n := srv.Terminate(t, "idle"); n != conns {
 		t.Fatalf("killed %d idle backends, want %d", n, conns)
 	}

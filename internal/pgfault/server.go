@@ -309,19 +309,26 @@ func (s *Server) admin() (*sql.DB, error) {
 }
 
 // Terminate kills, with pg_terminate_backend, every backend whose
-// application_name is app, and returns how many it killed.
+// application_name is app, waits (up to 5 s) until each has exited, and
+// returns how many it killed.
 func (s *Server) Terminate(tb testing.TB, app string) int {
 	tb.Helper()
-	return s.TerminateWhere(tb, "application_name = $1", app)
+	return s.terminate(tb, "pg_terminate_backend(pid, 5000)", "application_name = $1", app)
 }
 
-// TerminateWhere kills every backend of pg_stat_activity matching the SQL
-// condition where (with args), other than the harness's own, waits (up to
-// 5 s) until each has exited, and returns how many it killed.
+// TerminateWhere kills every client backend of pg_stat_activity matching
+// the SQL condition where (with args), other than the harness's own, and
+// returns how many it signalled. It does not wait for them to exit: kills
+// land wherever the backends happen to be.
 func (s *Server) TerminateWhere(tb testing.TB, where string, args ...any) int {
 	tb.Helper()
+	return s.terminate(tb, "pg_terminate_backend(pid)", where, args...)
+}
+
+func (s *Server) terminate(tb testing.TB, call, where string, args ...any) int {
+	tb.Helper()
 	n := 0
-	q := "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND backend_type = 'client backend' AND (" + where + ")"
+	q := "SELECT " + call + " FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND backend_type = 'client backend' AND application_name <> '" + AdminApplicationName + "' AND (" + where + ")"
 	s.Query(tb, func(r *sql.Rows) error {
 		var ok bool
 		if err := r.Scan(&ok); err != nil {
