@@ -29,8 +29,9 @@ const AdminApplicationName = "pgfault-admin"
 // startTimeout bounds pg_ctl start, stop and restart.
 const startTimeout = 30 * time.Second
 
-// Server is a private PostgreSQL cluster started by [Start]. Its methods
-// may be called from several goroutines.
+// Server is a private PostgreSQL cluster started by [Start]. Stopping and
+// starting are serialised; the methods taking a testing.TB report failures
+// with Fatalf, so call them from the test's own goroutine.
 type Server struct {
 	bin  string // directory of initdb and pg_ctl
 	home string // owned by the server's user: data, log, socket
