@@ -42,7 +42,7 @@ func Open(ctx context.Context, cfg Config) (*gorm.DB, error) {
 		return nil, err
 	}
 	configurePool(sqlDB, t, cfg)
-	conns := &pool{db: sqlDB, timeout: cfg.PoolTimeout}
+	conns := &pool{db: sqlDB, timeout: cfg.PoolTimeout, badConnRetries: cfg.PoolSize}
 	if err := conns.PingContext(ctx); err != nil {
 		_ = sqlDB.Close()
 		return nil, fmt.Errorf("%w to %s: %w", ErrConnect, describe(t), err)

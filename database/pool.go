@@ -3,6 +3,7 @@ package database
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"runtime"
@@ -26,6 +27,15 @@ import (
 type pool struct {
 	db      *sql.DB
 	timeout time.Duration
+	// badConnRetries is how many more connections a call tries when the
+	// driver reports, before sending anything, that its connection is dead
+	// (driver.ErrBadConn: a backend killed or a server restarted while
+	// the connection sat idle). *sql.DB retries such calls itself, the
+	// last time on a new connection; the methods of a *sql.Conn, bound to
+	// their connection, do not, and a *sql.Conn cannot ask for a new one.
+	// Every dead connection tried is discarded, so PoolSize retries reach
+	// past all the idle ones.
+	badConnRetries int
 	// releasing counts the connections being given back on a goroutine
 	// of their own (see releaseLater).
 	releasing atomic.Int64
@@ -72,27 +82,46 @@ func (p *pool) timeoutError() error {
 		ErrPoolTimeout, p.timeout, s.MaxOpenConnections)
 }
 
+// onConn runs call on a connection from the pool, on another one when the
+// driver finds the connection dead before sending anything (when taking it
+// from the pool, or when the call starts). On success it
+// returns the connection with the result, for the caller to give back.
+// database/sql has already discarded a connection that failed that way.
+func onConn[T any](ctx context.Context, p *pool, call func(c *sql.Conn) (T, error)) (T, *sql.Conn, error) {
+	for attempt := 0; ; attempt++ {
+		var v T
+		c, err := p.conn(ctx)
+		if err == nil {
+			if v, err = call(c); err == nil {
+				return v, c, nil
+			}
+			_ = c.Close()
+		}
+		if !errors.Is(err, driver.ErrBadConn) || attempt >= p.badConnRetries {
+			return v, nil, err
+		}
+	}
+}
+
 // ExecContext implements gorm.ConnPool.
 func (p *pool) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	c, err := p.conn(ctx)
-	if err != nil {
-		return nil, err
+	res, c, err := onConn(ctx, p, func(c *sql.Conn) (sql.Result, error) {
+		return c.ExecContext(ctx, query, args...)
+	})
+	if c != nil {
+		_ = c.Close()
 	}
-	defer c.Close()
-	return c.ExecContext(ctx, query, args...)
+	return res, err
 }
 
 // QueryContext implements gorm.ConnPool. The connection goes back to the
 // pool when the rows are closed: at once through the release callbacks for
 // GORM's finishers, else on a goroutine that waits for the rows.
 func (p *pool) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	c, err := p.conn(ctx)
+	rows, c, err := onConn(ctx, p, func(c *sql.Conn) (*sql.Rows, error) {
+		return c.QueryContext(ctx, query, args...)
+	})
 	if err != nil {
-		return nil, err
-	}
-	rows, err := c.QueryContext(ctx, query, args...)
-	if err != nil {
-		_ = c.Close()
 		return nil, err
 	}
 	if !claim(ctx, c, claimQuery) { // see release.go
@@ -104,15 +133,22 @@ func (p *pool) QueryContext(ctx context.Context, query string, args ...any) (*sq
 // QueryRowContext implements gorm.ConnPool. The connection goes back to the
 // pool when the row is scanned.
 func (p *pool) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	c, err := p.conn(ctx)
-	if err != nil {
+	row, c, err := onConn(ctx, p, func(c *sql.Conn) (*sql.Row, error) {
+		row := c.QueryRowContext(ctx, query, args...)
+		if err := row.Err(); errors.Is(err, driver.ErrBadConn) {
+			return row, err
+		}
+		return row, nil // any other error is the row's to report
+	})
+	switch {
+	case c != nil:
+		p.releaseAsync(c)
+	case row == nil:
 		// *sql.Row cannot be built with an error; database/sql reports the
 		// error of a context that is already done, so hand it one that
 		// carries err.
 		return p.db.QueryRowContext(failedContext{ctx, err}, query, args...)
 	}
-	row := c.QueryRowContext(ctx, query, args...)
-	p.releaseAsync(c)
 	return row
 }
 
@@ -121,13 +157,10 @@ func (p *pool) QueryRowContext(ctx context.Context, query string, args ...any) *
 // GORM wraps around a Create, Update or Delete, on a goroutine that waits for
 // the end of the transaction otherwise.
 func (p *pool) BeginTx(ctx context.Context, opts *sql.TxOptions) (*sql.Tx, error) {
-	c, err := p.conn(ctx)
+	tx, c, err := onConn(ctx, p, func(c *sql.Conn) (*sql.Tx, error) {
+		return c.BeginTx(ctx, opts)
+	})
 	if err != nil {
-		return nil, err
-	}
-	tx, err := c.BeginTx(ctx, opts)
-	if err != nil {
-		_ = c.Close()
 		return nil, err
 	}
 	if !claim(ctx, c, claimTx) { // see release.go
@@ -146,12 +179,13 @@ func (p *pool) PrepareContext(ctx context.Context, query string) (*sql.Stmt, err
 
 // PingContext checks that a connection can be taken and reaches the server.
 func (p *pool) PingContext(ctx context.Context) error {
-	c, err := p.conn(ctx)
-	if err != nil {
-		return err
+	_, c, err := onConn(ctx, p, func(c *sql.Conn) (struct{}, error) {
+		return struct{}{}, c.PingContext(ctx)
+	})
+	if c != nil {
+		_ = c.Close()
 	}
-	defer c.Close()
-	return c.PingContext(ctx)
+	return err
 }
 
 // Ping is what GORM calls after opening (Open turns that ping off: it has

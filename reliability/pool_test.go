@@ -85,12 +85,10 @@ func runWaiters(t *testing.T, ctx context.Context, holding *barrier, n int) []er
 // TestPoolSmallerThanRunNewCallers runs 16 callers of Run + RunNew at once
 // on a pool of 4: every call ends, either committed whole or failed with a
 // pool sentinel, and the ledger holds.
-//
-// Skipped by default: about one run in five, one RunNew whose connection
-// arrived just as its pool wait ran out fails with "txctx: commit failed:
-// context canceled" (known limitation L2 of docs/reliability.md).
+// A RunNew whose connection arrives just as its pool wait runs out must
+// not lose the transaction it has begun (it once did: L2 of
+// docs/reliability.md).
 func TestPoolSmallerThanRunNewCallers(t *testing.T) {
-	knownLimitation(t, "L2", "RunNew's pool-wait timer may cancel a transaction it has just begun")
 	const callers, rounds = 16, 5
 	srv, db := setup(t, "poolmix", database.Config{PoolSize: 4, MaxOverflow: -1, PoolTimeout: time.Second})
 	ctx := txctx.WithDB(context.Background(), db)

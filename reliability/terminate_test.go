@@ -89,8 +89,8 @@ func checkHealed(t *testing.T, db *gorm.DB, workers int) {
 // handed database/sql's driver.ErrBadConn ("driver: bad connection"): a
 // call whose connection turns out dead before anything was sent is retried
 // by database/sql on another connection. Plain GORM on pgx is the
-// reference. Package database's pool fails it: known limitation L3 of
-// docs/reliability.md.
+// reference; package database's pool must match it (it once did not:
+// L3 of docs/reliability.md).
 func TestKillsReachNoBadConnection(t *testing.T) {
 	const workers, app = 16, "badconn"
 	t.Run("plain-gorm", func(t *testing.T) {
@@ -99,7 +99,6 @@ func TestKillsReachNoBadConnection(t *testing.T) {
 		testNoBadConn(t, srv, openPlain(t, srv, app, workers), app, workers)
 	})
 	t.Run("database", func(t *testing.T) {
-		knownLimitation(t, "L3", "package database's pool hands driver.ErrBadConn to the caller instead of retrying on another connection")
 		srv, db := setup(t, app, database.Config{PoolSize: workers, MaxOverflow: -1, PoolTimeout: 2 * time.Second})
 		testNoBadConn(t, srv, db, app, workers)
 	})

@@ -40,25 +40,48 @@ func (t *txn) beginLocked(ctx context.Context, poolWait time.Duration) error {
 }
 
 // watchBegin cancels the BEGIN when ctx ends or poolWait passes; stop
-// reports whether poolWait passed.
+// reports whether poolWait passed. Whichever comes first of stop, the
+// caller's cancellation and the timer decides: once stop has returned
+// false, nothing cancels the transaction; once an interruption won, stop
+// makes sure it has taken effect before returning, so the caller sees the
+// cancelled BEGIN context and gives the connection back.
 func watchBegin(ctx context.Context, cancel context.CancelFunc, poolWait time.Duration) (stop func() bool) {
 	if cancel == nil {
 		return func() bool { return false }
 	}
-	var timedOut atomic.Bool
-	stopCtx := context.AfterFunc(ctx, cancel)
+	var state atomic.Int32
+	interrupt := func(to int32) func() {
+		return func() {
+			if state.CompareAndSwap(beginWaiting, to) {
+				cancel()
+			}
+		}
+	}
+	stopCtx := context.AfterFunc(ctx, interrupt(beginInterrupted))
 	var timer *time.Timer
 	if poolWait > 0 {
-		timer = time.AfterFunc(poolWait, func() { timedOut.Store(true); cancel() })
+		timer = time.AfterFunc(poolWait, interrupt(beginTimedOut))
 	}
 	return func() bool {
 		stopCtx()
 		if timer != nil {
 			timer.Stop()
 		}
-		return timedOut.Load()
+		if state.CompareAndSwap(beginWaiting, beginFinished) {
+			return false
+		}
+		cancel()
+		return state.Load() == beginTimedOut
 	}
 }
+
+// States of a watched BEGIN.
+const (
+	beginWaiting int32 = iota
+	beginFinished
+	beginInterrupted
+	beginTimedOut
+)
 
 func beginFailure(ctx, bctx context.Context, tx *gorm.DB, timedOut bool, poolWait time.Duration) error {
 	err := tx.Error
