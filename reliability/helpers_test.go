@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -59,19 +58,6 @@ func open(t *testing.T, srv *pgfault.Server, app string, cfg database.Config) *g
 		}
 	})
 	return db
-}
-
-// EnvKnownLimitations, set to 1, runs the tests that reproduce the known
-// limitations of docs/reliability.md instead of skipping them.
-const EnvKnownLimitations = "GORMEXT_TEST_KNOWN_LIMITATIONS"
-
-// knownLimitation skips a test that fails because of a limitation recorded
-// in docs/reliability.md, unless GORMEXT_TEST_KNOWN_LIMITATIONS=1.
-func knownLimitation(t *testing.T, id, what string) {
-	t.Helper()
-	if os.Getenv(EnvKnownLimitations) != "1" {
-		t.Skipf("known limitation %s (docs/reliability.md): %s; run with %s=1 to reproduce", id, what, EnvKnownLimitations)
-	}
 }
 
 // insert writes one row in the transaction of ctx.
