@@ -20,8 +20,11 @@ import (
 //     sqlite::memory: opens an in-memory database private to this *gorm.DB;
 //   - the pool follows cfg (PoolSize, MaxOverflow, PoolTimeout, PoolRecycle);
 //   - the hooks plugin is registered with cfg.Hooks;
-//   - GORM's error translation is on, and GORM's clock is UTC truncated to
-//     microseconds;
+//   - waiting for a free connection is bounded by cfg.PoolTimeout: past it
+//     the statement fails with [ErrPoolTimeout];
+//   - GORM's error translation is on, and constraint violations come back
+//     as [*ConstraintError] (matching gorm.ErrDuplicatedKey and the like);
+//   - GORM's clock is UTC truncated to microseconds;
 //   - SQL is logged through log/slog (see Config.Echo).
 //
 // Open pings the server with ctx before returning: an unknown scheme fails
@@ -39,11 +42,12 @@ func Open(ctx context.Context, cfg Config) (*gorm.DB, error) {
 		return nil, err
 	}
 	configurePool(sqlDB, t, cfg)
-	if err := sqlDB.PingContext(ctx); err != nil {
+	conns := &pool{db: sqlDB, timeout: cfg.PoolTimeout}
+	if err := conns.PingContext(ctx); err != nil {
 		_ = sqlDB.Close()
 		return nil, fmt.Errorf("%w to %s: %w", ErrConnect, describe(t), err)
 	}
-	db, err := gorm.Open(dial(sqlDB), gormConfig(cfg))
+	db, err := gorm.Open(translator{dial(conns)}, gormConfig(cfg))
 	if err == nil {
 		err = db.Use(hooks.New(cfg.Hooks...))
 	}
@@ -73,9 +77,10 @@ func configurePool(db *sql.DB, t target, cfg Config) {
 
 func gormConfig(cfg Config) *gorm.Config {
 	return &gorm.Config{
-		Logger:         newLogger(cfg),
-		NowFunc:        utcNow,
-		TranslateError: true,
+		Logger:               newLogger(cfg),
+		NowFunc:              utcNow,
+		TranslateError:       true,
+		DisableAutomaticPing: true, // Open has pinged through the pool
 	}
 }
 

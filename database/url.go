@@ -39,26 +39,51 @@ type target struct {
 
 const memoryURL = "sqlite::memory:"
 
+// maxURLLength bounds what parseURL accepts: no real URL comes near it.
+const maxURLLength = 8192
+
 // parseURL reads a Config.URL. Its errors never include a password.
 func parseURL(raw string) (target, error) {
 	raw = strings.TrimSpace(raw)
+	if err := checkURLText(raw); err != nil {
+		return target{}, err
+	}
+	scheme, rest, hasScheme := strings.Cut(raw, "://")
+	scheme = strings.ToLower(scheme)
 	switch {
-	case raw == "":
-		return target{}, fmt.Errorf("%w: the URL is empty (examples: postgres://user@host/db, sqlite://app.db, sqlite::memory:)", ErrUnsupportedURL)
-	case raw == memoryURL || raw == "sqlite://:memory:":
+	case strings.EqualFold(raw, memoryURL) || strings.EqualFold(raw, "sqlite://:memory:"):
 		return target{dialect: dialectSQLite, memory: true}, nil
-	case strings.HasPrefix(raw, "sqlite://"):
-		return parseSQLite(strings.TrimPrefix(raw, "sqlite://"))
-	case strings.HasPrefix(raw, "postgres://"), strings.HasPrefix(raw, "postgresql://"):
-		if _, err := url.Parse(raw); err != nil {
-			return target{}, fmt.Errorf("%w: malformed PostgreSQL URL %q", ErrUnsupportedURL, Redact(raw))
-		}
-		return target{dialect: dialectPostgres, dsn: raw}, nil
-	case isKeywordDSN(raw):
+	case hasScheme && scheme == "sqlite":
+		return parseSQLite(rest)
+	case hasScheme && (scheme == "postgres" || scheme == "postgresql"):
+		return parsePostgres(raw)
+	case !hasScheme && isKeywordDSN(raw):
 		return target{dialect: dialectPostgres, dsn: raw}, nil
 	}
-	return target{}, fmt.Errorf("%w: %q (supported: postgres://, postgresql://, host=... keyword/value, sqlite://path, sqlite::memory:)",
+	return target{}, fmt.Errorf("%w: %s (supported: postgres://, postgresql://, host=... keyword/value, sqlite://path, sqlite::memory:)",
 		ErrUnsupportedURL, schemeOf(raw))
+}
+
+// checkURLText rejects what no database URL contains.
+func checkURLText(raw string) error {
+	switch {
+	case raw == "":
+		return fmt.Errorf("%w: the URL is empty (examples: postgres://user@host/db, sqlite://app.db, sqlite::memory:)", ErrUnsupportedURL)
+	case len(raw) > maxURLLength:
+		return fmt.Errorf("%w: the URL is %d bytes long (at most %d)", ErrUnsupportedURL, len(raw), maxURLLength)
+	case strings.ContainsRune(raw, 0):
+		return fmt.Errorf("%w: the URL contains a NUL byte", ErrUnsupportedURL)
+	}
+	return nil
+}
+
+func parsePostgres(raw string) (target, error) {
+	if _, err := url.Parse(raw); err != nil {
+		// err quotes the URL, password included: say what to fix instead.
+		return target{}, fmt.Errorf("%w: malformed PostgreSQL URL (percent-encode special characters of the user and password: @ as %%40, / as %%2F, %% as %%25)", ErrUnsupportedURL)
+	}
+	scheme, rest, _ := strings.Cut(raw, "://")
+	return target{dialect: dialectPostgres, dsn: strings.ToLower(scheme) + "://" + rest}, nil
 }
 
 // parseSQLite reads the part of a sqlite:// URL after the scheme: a path,
@@ -83,18 +108,18 @@ var keywordDSN = regexp.MustCompile(`^\s*(host|hostaddr|port|user|dbname|passwor
 // isKeywordDSN reports whether raw looks like a libpq keyword/value string.
 func isKeywordDSN(raw string) bool { return keywordDSN.MatchString(raw) }
 
-// schemeOf names what a rejected URL started with, without echoing the rest.
+var schemeLike = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]{0,31}:`)
+
+// schemeOf names what a rejected URL started with, without echoing the rest
+// (which may hold a password).
 func schemeOf(raw string) string {
-	if i := strings.Index(raw, "://"); i > 0 {
-		return raw[:i] + "://"
+	if m := schemeLike.FindString(raw); m != "" {
+		if strings.HasPrefix(raw[len(m):], "//") {
+			return fmt.Sprintf("unknown scheme %q", m+"//")
+		}
+		return fmt.Sprintf("unknown scheme %q", m)
 	}
-	if i := strings.IndexAny(raw, ":/ "); i > 0 {
-		return raw[:i]
-	}
-	if len(raw) > 20 {
-		return raw[:20] + "..."
-	}
-	return raw
+	return "the URL does not start with a scheme"
 }
 
 var keywordPassword = regexp.MustCompile(`(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)`)
