@@ -1,0 +1,150 @@
+package txctx
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// beginLocked sends BEGIN. The transaction lives on a context that the
+// caller's cancellation cannot stop (database/sql would otherwise roll it
+// back behind fn's back, and a cancelled context could not send the
+// rollback); t.cancel interrupts it, for the rollback timeout. While BEGIN
+// waits for a connection, the caller's cancellation and poolWait still
+// apply.
+func (t *txn) beginLocked(ctx context.Context, poolWait time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("txctx: begin: %w", err)
+	}
+	bctx, cancel := ctx, context.CancelFunc(nil)
+	if ctx.Done() != nil || poolWait > 0 {
+		bctx, cancel = context.WithCancel(context.WithoutCancel(ctx))
+	}
+	stop := watchBegin(ctx, cancel, poolWait)
+	tx := t.conn.Session(&gorm.Session{Context: bctx, NewDB: true}).Begin(t.opts)
+	timedOut := stop()
+	if err := beginFailure(ctx, bctx, tx, timedOut, poolWait); err != nil {
+		if cancel != nil {
+			cancel()
+		}
+		return err
+	}
+	t.base, t.pool, t.cancel = tx, tx.Statement.ConnPool, cancel
+	return t.afterBegin(ctx)
+}
+
+// watchBegin cancels the BEGIN when ctx ends or poolWait passes; stop
+// reports whether poolWait passed.
+func watchBegin(ctx context.Context, cancel context.CancelFunc, poolWait time.Duration) (stop func() bool) {
+	if cancel == nil {
+		return func() bool { return false }
+	}
+	var timedOut atomic.Bool
+	stopCtx := context.AfterFunc(ctx, cancel)
+	var timer *time.Timer
+	if poolWait > 0 {
+		timer = time.AfterFunc(poolWait, func() { timedOut.Store(true); cancel() })
+	}
+	return func() bool {
+		stopCtx()
+		if timer != nil {
+			timer.Stop()
+		}
+		return timedOut.Load()
+	}
+}
+
+func beginFailure(ctx, bctx context.Context, tx *gorm.DB, timedOut bool, poolWait time.Duration) error {
+	err := tx.Error
+	if err == nil && bctx.Err() == nil {
+		return nil
+	}
+	if err == nil {
+		// Begun, but interrupted right after: give the connection back.
+		_ = tx.Rollback().Error
+		err = bctx.Err()
+	}
+	switch {
+	case timedOut:
+		return fmt.Errorf("%w: waited %s; raise the pool size (PoolSize/MaxOverflow) or WithPoolWait: %w", ErrPoolExhausted, poolWait, err)
+	case ctx.Err() != nil:
+		return fmt.Errorf("txctx: begin: %w", context.Cause(ctx))
+	}
+	return fmt.Errorf("txctx: begin: %w", err)
+}
+
+// afterBegin applies what BEGIN could not: read-only mode on SQLite.
+func (t *txn) afterBegin(ctx context.Context) error {
+	if !t.sqlite || !t.readOnly {
+		return nil
+	}
+	if _, err := t.pool.ExecContext(ctx, "PRAGMA query_only = 1"); err != nil {
+		_ = t.rollback(ctx)
+		return fmt.Errorf("txctx: begin read-only: %w", err)
+	}
+	return nil
+}
+
+// beforeEnd undoes afterBegin: PRAGMA query_only belongs to the connection,
+// not to the transaction, so it is reset before the connection goes back.
+func (t *txn) beforeEnd(ctx context.Context) {
+	if !t.sqlite || !t.readOnly {
+		return
+	}
+	if _, err := t.pool.ExecContext(context.WithoutCancel(ctx), "PRAGMA query_only = 0"); err != nil {
+		slog.ErrorContext(ctx, "txctx: resetting PRAGMA query_only failed", "error", err)
+	}
+}
+
+// commit sends COMMIT.
+func (t *txn) commit(ctx context.Context) error {
+	t.beforeEnd(ctx)
+	err := t.pool.(gorm.TxCommitter).Commit()
+	t.release()
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrCommit, err)
+	}
+	return nil
+}
+
+// rollback sends ROLLBACK on a context the caller cannot cancel, bounded by
+// RollbackTimeout.
+func (t *txn) rollback(ctx context.Context) error {
+	if t.cancel != nil {
+		timer := time.AfterFunc(RollbackTimeout, t.cancel)
+		defer timer.Stop()
+	}
+	t.beforeEnd(ctx)
+	err := t.pool.(gorm.TxCommitter).Rollback()
+	t.release()
+	if err != nil && !errors.Is(err, sql.ErrTxDone) {
+		return fmt.Errorf("%w: %w", ErrRollback, err)
+	}
+	return nil
+}
+
+func (t *txn) release() {
+	if t.cancel != nil {
+		t.cancel()
+	}
+}
+
+// exec runs a savepoint statement straight on the transaction.
+func (t *txn) exec(ctx context.Context, query string) error {
+	_, err := t.pool.ExecContext(ctx, query)
+	return err
+}
+
+// execDetached runs a statement that must be sent even when ctx was
+// cancelled (ROLLBACK TO SAVEPOINT), bounded by RollbackTimeout.
+func (t *txn) execDetached(ctx context.Context, query string) error {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), RollbackTimeout)
+	defer cancel()
+	return t.exec(rctx, query)
+}

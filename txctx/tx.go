@@ -1,0 +1,179 @@
+package txctx
+
+import (
+	"context"
+	"database/sql"
+	"sync"
+
+	"gorm.io/gorm"
+)
+
+// txn is one database transaction: the GORM session it began, its
+// savepoints and its callbacks. Its mutex guards every field below it; the
+// scope check in session and pushFrame is what detects concurrent use.
+type txn struct {
+	mu sync.Mutex
+
+	conn     *gorm.DB           // the bound connection (lazy begin starts from it)
+	opts     *sql.TxOptions     // options it began (or will begin) with
+	readOnly bool               // opts.ReadOnly, kept for conflict checks
+	level    sql.IsolationLevel // opts.Isolation, kept for conflict checks
+	sqlite   bool
+
+	base   *gorm.DB      // session of the transaction; nil until begun
+	pool   gorm.ConnPool // base.Statement.ConnPool (the *sql.Tx)
+	cancel context.CancelFunc
+
+	lazy     bool  // begun on first use (Middleware)
+	external bool  // begun and ended by the caller (WithTx)
+	beginErr error // lazy begin failure, reported on every later use
+
+	root   frame
+	top    *frame // innermost open frame; nil once ended
+	seq    int    // savepoint names: sp_1, sp_2, ...
+	doomed error  // a serialization failure seen in a savepoint
+}
+
+// frame is one level of a transaction: the transaction itself (root) or a
+// savepoint. It holds the callbacks registered at that level.
+type frame struct {
+	tx        *txn
+	parent    *frame
+	savepoint string // "" for the root
+	commits   []func(context.Context)
+	rollbacks []rollbackHook
+}
+
+// rollbackHook is an AfterRollback callback; fired is set once the
+// savepoint it belongs to has rolled back, so it runs even if the
+// transaction then commits.
+type rollbackHook struct {
+	fn    func(context.Context)
+	fired bool
+}
+
+func newTxn(conn *gorm.DB, c *config) *txn {
+	t := &txn{conn: conn, opts: c.txOptions(), readOnly: c.readOnly, level: c.isolation}
+	t.sqlite = conn.Dialector != nil && conn.Dialector.Name() == "sqlite"
+	t.root.tx = t
+	t.top = &t.root
+	return t
+}
+
+// session returns the transaction bound to ctx as a new session, or a
+// session carrying the error that forbids its use from frame f.
+func (t *txn) session(ctx context.Context, f *frame) *gorm.DB {
+	t.mu.Lock()
+	if t.top != f {
+		t.mu.Unlock()
+		return errSession(ctx, t.conn, concurrentErr(f))
+	}
+	if t.base == nil && t.lazy && t.beginErr == nil {
+		t.beginErr = t.beginLocked(ctx, 0)
+	}
+	base, err := t.base, t.beginErr
+	t.mu.Unlock()
+	if err != nil {
+		return errSession(ctx, t.conn, err)
+	}
+	return base.WithContext(ctx)
+}
+
+func errSession(ctx context.Context, conn *gorm.DB, err error) *gorm.DB {
+	db := conn.WithContext(ctx)
+	_ = db.AddError(err)
+	return db
+}
+
+func concurrentErr(f *frame) error {
+	if f.tx.top == nil {
+		return wrapf(ErrConcurrentUse, "the transaction has already ended: a context must not be used after its Run returned")
+	}
+	return wrapf(ErrConcurrentUse, "another scope of the transaction is open (a nested Run in another goroutine?)")
+}
+
+// pushFrame opens a savepoint level under parent, which must be the
+// innermost one.
+func (t *txn) pushFrame(ctx context.Context, parent *frame) (*frame, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.top != parent {
+		return nil, concurrentErr(parent)
+	}
+	if t.base == nil && t.lazy && t.beginErr == nil {
+		t.beginErr = t.beginLocked(ctx, 0)
+	}
+	if t.beginErr != nil {
+		return nil, t.beginErr
+	}
+	t.seq++
+	f := &frame{tx: t, parent: parent, savepoint: savepointName(t.seq)}
+	t.top = f
+	return f, nil
+}
+
+// popFrame closes the innermost savepoint level: released, its callbacks go
+// to its parent; rolled back, its AfterCommit callbacks are dropped and its
+// AfterRollback callbacks fire. Under a transaction begun by the caller
+// (WithTx), a first-level savepoint stands for the transaction: its
+// callbacks run at once.
+func (t *txn) popFrame(ctx context.Context, f *frame, released bool) {
+	if hooks := t.popLocked(f, released); len(hooks) > 0 {
+		runHooks(context.WithoutCancel(ctx), hooks)
+	}
+}
+
+func (t *txn) popLocked(f *frame, released bool) []func(context.Context) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	p := f.parent
+	t.top = p
+	if t.external && p == &t.root {
+		return f.hooks(released)
+	}
+	if released {
+		p.commits = append(p.commits, f.commits...)
+		p.rollbacks = append(p.rollbacks, f.rollbacks...)
+		return nil
+	}
+	for _, h := range f.rollbacks {
+		p.rollbacks = append(p.rollbacks, rollbackHook{fn: h.fn, fired: true})
+	}
+	return nil
+}
+
+// end marks the transaction ended and returns the callbacks to run.
+func (t *txn) end(committed bool) []func(context.Context) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.top = nil
+	return t.root.hooks(committed)
+}
+
+// hooks returns the callbacks to run when f ends: on commit its AfterCommit
+// callbacks and the AfterRollback callbacks of savepoints that rolled back;
+// on rollback every AfterRollback callback.
+func (f *frame) hooks(committed bool) []func(context.Context) {
+	var out []func(context.Context)
+	if committed {
+		out = append(out, f.commits...)
+	}
+	for _, h := range f.rollbacks {
+		if h.fired || !committed {
+			out = append(out, h.fn)
+		}
+	}
+	return out
+}
+
+func savepointName(n int) string {
+	const digits = "0123456789"
+	var buf [24]byte
+	i := len(buf)
+	for n > 0 || i == len(buf) {
+		i--
+		buf[i] = digits[n%10]
+		n /= 10
+	}
+	return "sp_" + string(buf[i:])
+}
