@@ -91,7 +91,7 @@ func parsePostgres(raw string) (target, error) {
 func parseSQLite(rest string) (target, error) {
 	path, rawQuery, _ := strings.Cut(rest, "?")
 	if path == "" {
-		return target{}, fmt.Errorf("%w: sqlite:// needs a file path (sqlite://app.db, sqlite:///var/lib/app.db) or use sqlite::memory:", ErrUnsupportedURL)
+		return target{}, fmt.Errorf("%w: sqlite:// needs a file path (sqlite://app.db, sqlite:///var/lib/app.db) or use sqlite::memory: for an in-memory database", ErrUnsupportedURL)
 	}
 	if path == ":memory:" {
 		return target{dialect: dialectSQLite, memory: true}, nil

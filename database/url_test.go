@@ -7,7 +7,10 @@ import (
 	"testing"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/gormext/gormext/database"
+	"github.com/gormext/gormext/internal/testdb"
 )
 
 const secret = "s3cr3tPa55"
@@ -158,4 +161,11 @@ func FuzzParseURL(f *testing.F) {
 			t.Fatalf("error reveals the password: %v", err)
 		}
 	})
+}
+
+// openKind opens a database of the given kind through testdb with cfg
+// adjusted.
+func openKind(t *testing.T, kind testdb.Kind, cfg func(*database.Config)) *gorm.DB {
+	t.Helper()
+	return testdb.Open(t, kind, testdb.WithConfig(cfg))
 }

@@ -2,6 +2,7 @@ package hooks
 
 import (
 	"sync"
+	"time"
 
 	"github.com/go-playground/validator/v10"
 	"gorm.io/gorm"
@@ -15,6 +16,12 @@ const Name = "gormext:hooks"
 // db.Use.
 type Plugin struct {
 	cfg config
+	// customValidator is true when WithValidator was given: its struct-level
+	// rules may apply to models without validate tags, so every entity is
+	// validated.
+	customValidator bool
+	// plans caches a *plan per *schema.Schema.
+	plans sync.Map
 }
 
 // New returns the plugin configured by opts.
@@ -23,15 +30,53 @@ func New(opts ...Option) *Plugin {
 	for _, opt := range opts {
 		opt(&cfg)
 	}
-	return &Plugin{cfg: cfg}
+	return &Plugin{cfg: cfg, customValidator: cfg.validate != nil && cfg.validate != defaultValidator()}
 }
 
 // Name implements gorm.Plugin.
 func (p *Plugin) Name() string { return Name }
 
+// Callback names, registered on GORM's processors.
+const (
+	cbCreate      = "gormext:create"
+	cbCreateAfter = "gormext:create_after"
+	cbUpdateCheck = "gormext:update_check"
+	cbUpdateSet   = "gormext:update_set"
+	cbUpdateAfter = "gormext:update_after"
+	cbDeleteCheck = "gormext:delete_check"
+	cbQueryUTC    = "gormext:query_utc"
+)
+
 // Initialize implements gorm.Plugin: it registers the plugin's callbacks.
+//
+// Everything that can refuse a statement (immutability, validation) runs
+// before "gorm:begin_transaction", so a refused statement sends no SQL at
+// all, not even BEGIN. The SET clause of an update is built just before
+// "gorm:update", after the model's own BeforeSave/BeforeUpdate methods, so
+// their changes are written. The checks of rows affected run right after
+// the statement, inside GORM's transaction, so a stale update rolls back.
 func (p *Plugin) Initialize(db *gorm.DB) error {
+	cb := db.Callback()
+	steps := []error{
+		cb.Create().Before("gorm:begin_transaction").Register(cbCreate, p.beforeCreate),
+		cb.Create().After("gorm:create").Before("gorm:save_after_associations").Register(cbCreateAfter, p.afterCreate),
+		cb.Update().Before("gorm:begin_transaction").Register(cbUpdateCheck, p.checkUpdate),
+		cb.Update().After("gorm:save_before_associations").Before("gorm:update").Register(cbUpdateSet, p.buildSet),
+		cb.Update().After("gorm:update").Before("gorm:save_after_associations").Register(cbUpdateAfter, p.afterUpdate),
+		cb.Delete().Before("gorm:begin_transaction").Register(cbDeleteCheck, p.checkDelete),
+		cb.Query().After("gorm:query").Before("gorm:preload").Register(cbQueryUTC, p.normaliseRead),
+	}
+	for _, err := range steps {
+		if err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// now is the plugin's clock: UTC, truncated to microseconds.
+func (p *Plugin) now() time.Time {
+	return p.cfg.clock().UTC().Truncate(time.Microsecond)
 }
 
 var (

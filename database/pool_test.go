@@ -1,0 +1,185 @@
+package database_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+	"gorm.io/gorm"
+
+	"github.com/gormext/gormext/database"
+	"github.com/gormext/gormext/internal/testdb"
+)
+
+const poolTimeout = 300 * time.Millisecond
+
+func poolOfOne(c *database.Config) {
+	c.PoolSize = 1
+	c.MaxOverflow = -1
+	c.PoolTimeout = poolTimeout
+}
+
+type counter struct {
+	ID int64
+	N  int
+}
+
+// holdOnlyConnection begins a transaction that holds the pool's only
+// connection until the test ends.
+func holdOnlyConnection(t *testing.T, db *gorm.DB) {
+	t.Helper()
+	tx := db.Begin()
+	if tx.Error != nil {
+		t.Fatal(tx.Error)
+	}
+	if err := tx.Create(&counter{N: 1}).Error; err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tx.Rollback() })
+}
+
+func TestPoolTimeout(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+		if err := db.AutoMigrate(&counter{}); err != nil {
+			t.Fatal(err)
+		}
+		holdOnlyConnection(t, db)
+		calls := map[string]func() error{
+			"Exec":     func() error { return db.Exec("UPDATE counters SET n = 2").Error },
+			"Find":     func() error { return db.Find(&[]counter{}).Error },
+			"Create":   func() error { return db.Create(&counter{N: 3}).Error },
+			"Row":      func() error { var n int; return db.Raw("SELECT 1").Row().Scan(&n) },
+			"Begin":    func() error { return db.Begin().Error },
+			"Tx":       func() error { return db.Transaction(func(*gorm.DB) error { return nil }) },
+			"Rows":     func() error { _, err := db.Raw("SELECT 1").Rows(); return err },
+			"Migrator": func() error { return db.AutoMigrate(&author{}) },
+		}
+		for name, call := range calls {
+			t.Run(name, func(t *testing.T) {
+				err := call()
+				if !errors.Is(err, database.ErrPoolTimeout) {
+					t.Fatalf("err = %v, want ErrPoolTimeout", err)
+				}
+				if errors.Is(err, context.DeadlineExceeded) {
+					t.Errorf("a pool timeout should not look like the caller's deadline: %v", err)
+				}
+			})
+		}
+	}, testdb.WithConfig(poolOfOne))
+}
+
+func TestCallerDeadlineIsNotAPoolTimeout(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+		holdOnlyConnection2 := db.Begin()
+		if holdOnlyConnection2.Error != nil {
+			t.Fatal(holdOnlyConnection2.Error)
+		}
+		defer holdOnlyConnection2.Rollback()
+		for _, d := range []time.Duration{50 * time.Millisecond, time.Hour} {
+			ctx, cancel := context.WithTimeout(context.Background(), d)
+			if d == time.Hour {
+				// A deadline later than the pool timeout, cancelled by hand.
+				time.AfterFunc(50*time.Millisecond, cancel)
+			}
+			err := db.WithContext(ctx).Exec("SELECT 1").Error
+			cancel()
+			if errors.Is(err, database.ErrPoolTimeout) || ctx.Err() == nil || !errors.Is(err, ctx.Err()) {
+				t.Fatalf("deadline %s: err = %v, want the context's error %v", d, err, ctx.Err())
+			}
+		}
+	}, testdb.WithConfig(func(c *database.Config) { poolOfOne(c); c.PoolTimeout = time.Minute }))
+}
+
+func TestConnectionsComeBackToThePool(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+		if err := db.AutoMigrate(&counter{}); err != nil {
+			t.Fatal(err)
+		}
+		// With a pool of one, every call below would time out if any
+		// earlier one kept the connection.
+		for i := range 20 {
+			if err := db.Create(&counter{N: i}).Error; err != nil {
+				t.Fatal(err)
+			}
+			var got []counter
+			if err := db.Find(&got).Error; err != nil {
+				t.Fatal(err)
+			}
+			var n int
+			if err := db.Raw("SELECT COUNT(*) FROM counters").Row().Scan(&n); err != nil || n != i+1 {
+				t.Fatalf("count = %d, %v; want %d", n, err, i+1)
+			}
+			rows, err := db.Raw("SELECT n FROM counters").Rows()
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows.Close()
+			if err := db.Transaction(func(tx *gorm.DB) error {
+				return tx.Model(&counter{}).Where("n = ?", i).Update("n", i).Error
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.Transaction(func(tx *gorm.DB) error { return errors.New("roll back") }); err == nil {
+				t.Fatal("want the rollback's error")
+			}
+		}
+		// Connections are given back asynchronously, right after the rows
+		// or transaction end: wait for that, within reason.
+		s, _ := db.DB()
+		for deadline := time.Now().Add(5 * time.Second); s.Stats().InUse != 0 && time.Now().Before(deadline); {
+			time.Sleep(time.Millisecond)
+		}
+		if n := s.Stats().InUse; n != 0 {
+			t.Fatalf("%d connections still in use", n)
+		}
+	}, testdb.WithConfig(poolOfOne))
+}
+
+func TestPoolReleasesGoroutines(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	for _, kind := range testdb.Kinds() {
+		db := openKind(t, kind, poolOfOne)
+		for range 50 {
+			var n int
+			if err := db.Raw("SELECT 1").Row().Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.Transaction(func(tx *gorm.DB) error { return tx.Exec("SELECT 1").Error }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		tx := db.Begin()
+		err := db.Exec("SELECT 1").Error
+		tx.Rollback()
+		if !errors.Is(err, database.ErrPoolTimeout) {
+			t.Fatalf("%s: err = %v, want ErrPoolTimeout", kind, err)
+		}
+		if err := database.Close(db); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestPoolSettingsApplied(t *testing.T) {
+	tests := []struct {
+		cfg      func(*database.Config)
+		wantOpen int
+	}{
+		{func(*database.Config) {}, database.DefaultPoolSize + database.DefaultMaxOverflow},
+		{func(c *database.Config) { c.PoolSize = 3; c.MaxOverflow = 2 }, 5},
+		{func(c *database.Config) { c.PoolSize = 2; c.MaxOverflow = -1 }, 2},
+	}
+	for _, tt := range tests {
+		testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+			s, err := db.DB()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := s.Stats().MaxOpenConnections; got != tt.wantOpen {
+				t.Fatalf("MaxOpenConnections = %d, want %d", got, tt.wantOpen)
+			}
+		}, testdb.WithConfig(tt.cfg))
+	}
+}
