@@ -1,0 +1,161 @@
+package pagination
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql/driver"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"strconv"
+	"sync"
+	"time"
+
+	"gorm.io/gorm/schema"
+)
+
+// MaxCursorLength is the longest cursor string accepted; longer input is
+// rejected before it is decoded.
+const MaxCursorLength = 4096
+
+// processKey signs cursors when no key is configured: random, made once per
+// process.
+var processKey = sync.OnceValue(func() []byte {
+	k := make([]byte, 32)
+	if _, err := rand.Read(k); err != nil {
+		panic("pagination: no randomness for the cursor key: " + err.Error())
+	}
+	return k
+})
+
+func (c config) signingKey() []byte {
+	if len(c.key) > 0 {
+		return c.key
+	}
+	return processKey()
+}
+
+// cursorBody is what a cursor carries: the sort values of one row and when
+// it was issued.
+type cursorBody struct {
+	Values []json.RawMessage `json:"v"`
+	Issued int64             `json:"t"`
+}
+
+// signature binds a payload to the listing's table and sort spec.
+func signature(keyBytes []byte, spec string, payload []byte) []byte {
+	mac := hmac.New(sha256.New, keyBytes)
+	mac.Write([]byte(spec))
+	mac.Write([]byte{0})
+	mac.Write(payload)
+	return mac.Sum(nil)
+}
+
+// specOf names the listing a cursor belongs to: table, then every key with
+// its direction and NULL placement.
+func specOf(table string, keys []key) string {
+	var b bytes.Buffer
+	b.WriteString(table)
+	for _, k := range keys {
+		b.WriteByte('|')
+		b.WriteString(k.field.DBName)
+		b.WriteString(direction(k.Desc))
+		b.WriteString(strconv.FormatBool(k.NullsFirst))
+	}
+	return b.String()
+}
+
+// encodeCursor makes the cursor of a row's sort values.
+func encodeCursor(c config, spec string, values []any, now time.Time) (string, error) {
+	body := cursorBody{Values: make([]json.RawMessage, len(values)), Issued: now.Unix()}
+	for i, v := range values {
+		raw, err := json.Marshal(v)
+		if err != nil {
+			return "", err
+		}
+		body.Values[i] = raw
+	}
+	payload, err := json.Marshal(body)
+	if err != nil {
+		return "", err
+	}
+	signed := append(payload, signature(c.signingKey(), spec, payload)...)
+	return base64.RawURLEncoding.EncodeToString(signed), nil
+}
+
+// decodeCursor checks a cursor's signature and age and decodes its values
+// into the Go types of the key fields.
+func decodeCursor(c config, spec string, keys []key, param, cursor string, now time.Time) ([]any, error) {
+	body, err := openCursor(c, spec, param, cursor)
+	if err != nil {
+		return nil, err
+	}
+	if c.ttl > 0 && now.Sub(time.Unix(body.Issued, 0)) > c.ttl {
+		return nil, invalid("%s: the cursor has expired; start again from the first page", param)
+	}
+	if len(body.Values) != len(keys) {
+		return nil, invalid("%s: the cursor does not match this sort", param)
+	}
+	values := make([]any, len(keys))
+	for i, k := range keys {
+		ptr := reflect.New(k.field.FieldType)
+		if err := json.Unmarshal(body.Values[i], ptr.Interface()); err != nil {
+			return nil, invalid("%s: the cursor does not match this sort", param)
+		}
+		values[i] = ptr.Elem().Interface()
+	}
+	return values, nil
+}
+
+// openCursor decodes a cursor and verifies its signature.
+func openCursor(c config, spec, param, cursor string) (cursorBody, error) {
+	var body cursorBody
+	if len(cursor) > MaxCursorLength {
+		return body, invalid("%s: cursor longer than %d characters", param, MaxCursorLength)
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(cursor)
+	if err != nil || len(raw) <= sha256.Size {
+		return body, invalid("%s: malformed cursor; use next_cursor or prev_cursor as returned", param)
+	}
+	payload, sig := raw[:len(raw)-sha256.Size], raw[len(raw)-sha256.Size:]
+	if !hmac.Equal(sig, signature(c.signingKey(), spec, payload)) {
+		return body, invalid("%s: the cursor was altered, or was issued for another listing, sort or key", param)
+	}
+	if err := json.Unmarshal(payload, &body); err != nil {
+		return body, invalid("%s: malformed cursor", param)
+	}
+	return body, nil
+}
+
+// rowValues reads the sort values of row (a T) through its schema.
+func rowValues(ctx context.Context, s *schema.Schema, keys []key, row reflect.Value) ([]any, error) {
+	values := make([]any, len(keys))
+	for i, k := range keys {
+		f := s.LookUpField(k.field.DBName)
+		if f == nil {
+			return nil, fmt.Errorf("%w %q: the result type %s lacks it", ErrUnknownColumn, k.field.DBName, s.Name)
+		}
+		values[i], _ = f.ValueOf(ctx, row)
+	}
+	return values, nil
+}
+
+// isNull reports whether v binds as SQL NULL.
+func isNull(v any) bool {
+	if v == nil {
+		return true
+	}
+	rv := reflect.ValueOf(v)
+	if rv.Kind() == reflect.Pointer && rv.IsNil() {
+		return true
+	}
+	if valuer, ok := v.(driver.Valuer); ok {
+		x, err := valuer.Value()
+		return err == nil && x == nil
+	}
+	return false
+}

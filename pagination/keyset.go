@@ -1,0 +1,174 @@
+package pagination
+
+import (
+	"reflect"
+	"slices"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/schema"
+)
+
+// CursorFilter is the page request of a keyset (cursor) listing. Embed it in
+// a filter struct so that ?after=...&limit=50 decodes into it. After and
+// Before take the NextCursor and PrevCursor of a page; at most one may be
+// set. Limit 0 means the default page size.
+type CursorFilter struct {
+	After  string `form:"after" json:"after,omitempty"`
+	Before string `form:"before" json:"before,omitempty"`
+	Limit  int    `form:"limit" json:"limit,omitempty"`
+}
+
+// CursorParams returns f itself; through embedding it lets generic code find
+// the cursor request of any filter struct that embeds CursorFilter.
+func (f CursorFilter) CursorParams() CursorFilter { return f }
+
+// CursorPage is one page of a keyset listing. NextCursor is set when HasNext,
+// PrevCursor when HasPrev.
+type CursorPage[T any] struct {
+	Items      []T    `json:"items"`
+	NextCursor string `json:"next_cursor,omitempty"`
+	PrevCursor string `json:"prev_cursor,omitempty"`
+	HasNext    bool   `json:"has_next"`
+	HasPrev    bool   `json:"has_prev"`
+}
+
+// PaginateCursor returns the page of db's rows that f asks for, in the given
+// order: the first page, the page after f.After or the page before f.Before.
+//
+// order must be total: end it with a unique column (scopes.Sort and
+// QueryOperations append the primary key). db's own ORDER BY, LIMIT and
+// OFFSET are replaced; its conditions are kept; db is not changed. The row
+// is located with a keyset predicate instead of an OFFSET, so a deep page
+// costs about as much as the first: when every key has the same direction
+// and none can hold NULL it is a row-value comparison, (a, b) > (?, ?),
+// which PostgreSQL answers with an index range scan; otherwise it is the
+// equivalent OR expansion, with NULLs handled where the ORDER BY puts them.
+//
+// Cursors are opaque, signed (HMAC-SHA256, see [WithCursorKey]) and bound
+// to the table and the sort: a malformed, altered, foreign or expired
+// cursor, both After and Before, or a Limit out of range is ErrInvalidPage.
+func PaginateCursor[T any](db *gorm.DB, order []Order, f CursorFilter, opts ...Option) (CursorPage[T], error) {
+	c := newConfig(opts)
+	if db.Error != nil {
+		return CursorPage[T]{}, db.Error
+	}
+	limit, err := cursorLimit(c, f)
+	if err != nil {
+		return CursorPage[T]{}, err
+	}
+	db = withModel[T](db)
+	w, err := newWalk[T](db, c, order)
+	if err != nil {
+		return CursorPage[T]{}, err
+	}
+	return w.page(f, limit)
+}
+
+func cursorLimit(c config, f CursorFilter) (int, error) {
+	if f.After != "" && f.Before != "" {
+		return 0, invalid("after and before: give at most one")
+	}
+	if f.Limit == 0 {
+		return c.defaultSize, nil
+	}
+	if f.Limit < 1 || f.Limit > c.maxSize {
+		return 0, invalid("limit %d: must be between 1 and %d", f.Limit, c.maxSize)
+	}
+	return f.Limit, nil
+}
+
+// walk holds what one PaginateCursor call needs.
+type walk[T any] struct {
+	db   *gorm.DB
+	c    config
+	keys []key
+	spec string
+	now  time.Time
+}
+
+func newWalk[T any](db *gorm.DB, c config, order []Order) (*walk[T], error) {
+	s, err := modelSchema(db, new(T))
+	if err != nil {
+		return nil, err
+	}
+	keys, err := resolve(s, order)
+	if err != nil {
+		return nil, err
+	}
+	return &walk[T]{db: db, c: c, keys: keys, spec: specOf(s.Table, keys), now: time.Now()}, nil
+}
+
+func (w *walk[T]) page(f CursorFilter, limit int) (CursorPage[T], error) {
+	backward := f.Before != ""
+	cursor, param := f.After, "after"
+	if backward {
+		cursor, param = f.Before, "before"
+	}
+	keys := w.keys
+	if backward {
+		keys = reversed(w.keys)
+	}
+	items, err := w.fetch(keys, param, cursor, limit)
+	if err != nil {
+		return CursorPage[T]{}, err
+	}
+	more := len(items) > limit
+	items = items[:min(len(items), limit)]
+	p := CursorPage[T]{Items: items, HasNext: more, HasPrev: cursor != ""}
+	if backward {
+		slices.Reverse(p.Items)
+		p.HasNext, p.HasPrev = true, more
+	}
+	return p, w.setCursors(&p)
+}
+
+// fetch reads limit+1 rows after cursor in the order keys give.
+func (w *walk[T]) fetch(keys []key, param, cursor string, limit int) ([]T, error) {
+	ob := orderBy(keys)
+	tx := w.db.Session(&gorm.Session{}).Limit(limit + 1).Scopes(func(d *gorm.DB) *gorm.DB {
+		delete(d.Statement.Clauses, "ORDER BY") // the keyset order replaces any other
+		d.Statement.AddClause(ob)
+		return d
+	})
+	if cursor != "" {
+		values, err := decodeCursor(w.c, w.spec, w.keys, param, cursor, w.now)
+		if err != nil {
+			return nil, err
+		}
+		tx = tx.Where(after(keys, values))
+	}
+	items := make([]T, 0, limit+1)
+	return items, tx.Find(&items).Error
+}
+
+// setCursors fills NextCursor and PrevCursor from the page's last and first
+// rows.
+func (w *walk[T]) setCursors(p *CursorPage[T]) error {
+	if len(p.Items) == 0 {
+		p.HasNext, p.HasPrev = false, false
+		return nil
+	}
+	s, err := parseSchema(w.db, new(T))
+	if err != nil {
+		return err
+	}
+	if p.HasNext {
+		if p.NextCursor, err = w.cursorOf(s, p.Items[len(p.Items)-1]); err != nil {
+			return err
+		}
+	}
+	if p.HasPrev {
+		p.PrevCursor, err = w.cursorOf(s, p.Items[0])
+	}
+	return err
+}
+
+// cursorOf makes the cursor of one row.
+func (w *walk[T]) cursorOf(s *schema.Schema, row T) (string, error) {
+	values, err := rowValues(w.db.Statement.Context, s, w.keys, reflect.ValueOf(&row).Elem())
+	if err != nil {
+		return "", err
+	}
+	return encodeCursor(w.c, w.spec, values, w.now)
+}

@@ -1,0 +1,106 @@
+package pagination
+
+import (
+	"math"
+
+	"gorm.io/gorm"
+)
+
+// PaginatedFilter is the page request of an offset listing. Embed it in a
+// filter struct so that ?page=2&page_size=50 decodes into it. Page is
+// 1-based; zero values mean the defaults (page 1, the default page size).
+type PaginatedFilter struct {
+	Page     int `form:"page" json:"page"`
+	PageSize int `form:"page_size" json:"page_size"`
+}
+
+// PageFilter returns f itself; through embedding it lets generic code find
+// the page request of any filter struct that embeds PaginatedFilter.
+func (f PaginatedFilter) PageFilter() PaginatedFilter { return f }
+
+// Paginated is one page of an offset listing.
+type Paginated[T any] struct {
+	Items      []T   `json:"items"`
+	Total      int64 `json:"total"`
+	Page       int   `json:"page"`
+	PageSize   int   `json:"page_size"`
+	TotalPages int   `json:"total_pages"`
+}
+
+// normalize applies the defaults and rejects out-of-range values.
+func (f PaginatedFilter) normalize(c config) (PaginatedFilter, error) {
+	if f.Page == 0 {
+		f.Page = 1
+	}
+	if f.PageSize == 0 {
+		f.PageSize = c.defaultSize
+	}
+	if f.Page < 1 {
+		return f, invalid("page %d: must be 1 or more", f.Page)
+	}
+	if f.PageSize < 1 || f.PageSize > c.maxSize {
+		return f, invalid("page_size %d: must be between 1 and %d", f.PageSize, c.maxSize)
+	}
+	if f.Page-1 > math.MaxInt/f.PageSize {
+		return f, invalid("page %d: too large for page_size %d", f.Page, f.PageSize)
+	}
+	return f, nil
+}
+
+func (f PaginatedFilter) offset() int { return (f.Page - 1) * f.PageSize }
+
+// Paginate returns page f of the rows db selects, with the total count.
+//
+// db is the query to page: its model, conditions, joins, GROUP BY, DISTINCT
+// and ORDER BY are kept; its LIMIT and OFFSET are replaced. Without a model
+// on db, T is the model. db itself is not changed. Sort the query on a
+// unique key (scopes.Sort appends the primary key) or rows may repeat or be
+// skipped between pages.
+//
+// The total is the number of rows the query yields over all pages: with
+// joins, GROUP BY, DISTINCT or a custom SELECT it is counted over the query
+// as a subquery, so a to-many join made DISTINCT is not counted twice and a
+// grouped query counts its groups. A page past the end has no items and the
+// same total. See [WithCount] to skip or estimate the count.
+//
+// A page below 1, a page size below 1 or above the maximum (default 100) is
+// rejected with ErrInvalidPage; zero values take the defaults.
+func Paginate[T any](db *gorm.DB, f PaginatedFilter, opts ...Option) (Paginated[T], error) {
+	c := newConfig(opts)
+	f, err := f.normalize(c)
+	if err != nil {
+		return Paginated[T]{}, err
+	}
+	if db.Error != nil {
+		return Paginated[T]{}, db.Error
+	}
+	db = withModel[T](db)
+	total, err := count(db, c.count)
+	if err != nil {
+		return Paginated[T]{}, err
+	}
+	items := make([]T, 0, f.PageSize)
+	if total != 0 || c.count != CountExact {
+		err = db.Session(&gorm.Session{}).Limit(f.PageSize).Offset(f.offset()).Find(&items).Error
+	}
+	if err != nil {
+		return Paginated[T]{}, err
+	}
+	return Paginated[T]{Items: items, Total: total, Page: f.Page, PageSize: f.PageSize, TotalPages: totalPages(total, f.PageSize)}, nil
+}
+
+// withModel returns db with T as its model when it has neither a model nor a
+// table.
+func withModel[T any](db *gorm.DB) *gorm.DB {
+	if db.Statement.Model != nil || db.Statement.Table != "" || db.Statement.TableExpr != nil {
+		return db
+	}
+	return db.Model(new(T))
+}
+
+func totalPages(total int64, size int) int {
+	if total < 0 {
+		return -1
+	}
+	return int((total + int64(size) - 1) / int64(size))
+}

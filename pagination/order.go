@@ -1,0 +1,124 @@
+package pagination
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+	"gorm.io/gorm/schema"
+)
+
+// Order is one key of a sort: a column of the model, its direction, and
+// where NULLs go. NULLs go last unless NullsFirst is set, in both
+// directions and on every database; columns that cannot hold NULL (the
+// primary key, "not null" fields) get no NULLS clause, so a plain index
+// serves them in both directions.
+type Order struct {
+	Column     string // the database column name, e.g. "created_at"
+	Desc       bool
+	NullsFirst bool
+}
+
+// ErrUnknownColumn is matched by the error of an Order naming a column the
+// model does not have. Package scopes validates sort input before it gets
+// here, so seeing it means a programming mistake, not bad client input.
+var ErrUnknownColumn = errors.New("pagination: unknown column")
+
+// key is an Order resolved against a schema.
+type key struct {
+	Order
+	field *schema.Field
+}
+
+func (k key) nullable() bool { return !k.field.PrimaryKey && !k.field.NotNull }
+
+func (k key) column() clause.Column {
+	return clause.Column{Table: clause.CurrentTable, Name: k.field.DBName}
+}
+
+// resolve checks each order's column against s.
+func resolve(s *schema.Schema, order []Order) ([]key, error) {
+	keys := make([]key, 0, len(order))
+	for _, o := range order {
+		f := s.LookUpField(o.Column)
+		if f == nil || f.DBName == "" {
+			return nil, fmt.Errorf("%w %q on %s", ErrUnknownColumn, o.Column, s.Name)
+		}
+		keys = append(keys, key{Order: o, field: f})
+	}
+	return keys, nil
+}
+
+// OrderBy returns the ORDER BY clause for order on the model s, with each
+// column quoted by the dialect and NULLs placed explicitly on nullable
+// columns. Package scopes uses it for offset listings; PaginateCursor uses
+// the same rendering, so both kinds of page sort alike.
+func OrderBy(s *schema.Schema, order []Order) (clause.OrderBy, error) {
+	keys, err := resolve(s, order)
+	if err != nil {
+		return clause.OrderBy{}, err
+	}
+	return orderBy(keys), nil
+}
+
+func orderBy(keys []key) clause.OrderBy {
+	var sql strings.Builder
+	vars := make([]any, 0, len(keys))
+	for i, k := range keys {
+		if i > 0 {
+			sql.WriteString(", ")
+		}
+		sql.WriteString("?")
+		sql.WriteString(direction(k.Desc))
+		if k.nullable() {
+			sql.WriteString(nulls(k.NullsFirst))
+		}
+		vars = append(vars, k.column())
+	}
+	return clause.OrderBy{Expression: clause.Expr{SQL: sql.String(), Vars: vars, WithoutParentheses: true}}
+}
+
+func direction(desc bool) string {
+	if desc {
+		return " DESC"
+	}
+	return " ASC"
+}
+
+func nulls(first bool) string {
+	if first {
+		return " NULLS FIRST"
+	}
+	return " NULLS LAST"
+}
+
+// reversed returns keys with every direction and NULL placement flipped:
+// the order that walks the same rows backwards.
+func reversed(keys []key) []key {
+	out := make([]key, len(keys))
+	for i, k := range keys {
+		k.Desc, k.NullsFirst = !k.Desc, !k.NullsFirst
+		out[i] = k
+	}
+	return out
+}
+
+// modelSchema parses the model of db's statement (or T's, when it has none).
+func modelSchema(db *gorm.DB, fallback any) (*schema.Schema, error) {
+	model := db.Statement.Model
+	if model == nil {
+		model = fallback
+	}
+	return parseSchema(db, model)
+}
+
+// parseSchema parses the schema of value through db's schema cache.
+func parseSchema(db *gorm.DB, value any) (*schema.Schema, error) {
+	probe := &gorm.Statement{DB: db}
+	if err := probe.Parse(value); err != nil {
+		return nil, fmt.Errorf("pagination: reading the model: %w", err)
+	}
+	return probe.Schema, nil
+}

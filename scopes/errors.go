@@ -1,0 +1,51 @@
+package scopes
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"unicode/utf8"
+)
+
+// ErrInvalidFilter is matched (with errors.Is) by every rejected filter,
+// sort or search input: an unknown parameter, sort field or column, a
+// malformed value, a failed validation rule, a value the database cannot
+// hold (NUL bytes, invalid UTF-8). It is surfaced on the query's Error, so
+// no SQL is sent. The message names the field or parameter and says what is
+// allowed.
+var ErrInvalidFilter = errors.New("scopes: invalid filter")
+
+// invalid returns an error matching ErrInvalidFilter.
+func invalid(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{ErrInvalidFilter}, args...)...)
+}
+
+// maxQuoted is how much of a client's input an error message repeats.
+const maxQuoted = 64
+
+// quote returns s quoted for an error message, cut to maxQuoted bytes so that
+// huge or binary input is never echoed verbatim.
+func quote(s string) string {
+	if len(s) <= maxQuoted {
+		return strconv.Quote(s)
+	}
+	cut := maxQuoted
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return strconv.Quote(s[:cut]) + fmt.Sprintf("... (%d bytes)", len(s))
+}
+
+// checkText rejects strings no database column can hold: invalid UTF-8 and
+// NUL bytes (PostgreSQL refuses both in text).
+func checkText(what, s string) error {
+	if !utf8.ValidString(s) {
+		return invalid("%s: value is not valid UTF-8", what)
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] == 0 {
+			return invalid("%s: value contains a NUL byte", what)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,150 @@
+package scopes
+
+import (
+	"reflect"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+	"gorm.io/gorm/schema"
+)
+
+// MaxInValues is the most values an in or not_in filter accepts.
+const MaxInValues = 1000
+
+// Filter returns a scope that applies the filter struct f: one condition per
+// field tagged `filter:"column,op"`, ANDed and kept in parentheses, with
+// every value bound and every column checked against the model's GORM schema
+// and quoted by the dialect.
+//
+// Operators: eq (the default when op is left out), ne, gt, gte, lt, lte, in
+// and not_in (slice fields), contains, icontains, startswith, endswith
+// (string fields, matched literally: %, _ and \ in the value are escapes,
+// not wildcards), isnull (a bool field: true is IS NULL, false IS NOT NULL).
+// contains, startswith and endswith are case-sensitive on every database;
+// icontains is case-insensitive (see docs/querying.md for non-ASCII text on
+// SQLite). An empty column name in the tag takes the field's column name.
+//
+// A field is skipped when it is a nil pointer, an empty slice, or a non-
+// pointer zero value (0, "", false): use a pointer where the zero value is a
+// real filter (age = 0, isnull = false). Untagged fields are ignored, and
+// untagged embedded structs are searched for tagged fields.
+//
+// A column the model lacks, a bad tag, an in list longer than MaxInValues, a
+// string with a NUL byte or invalid UTF-8 add an error matching
+// ErrInvalidFilter to the query, which then sends no SQL.
+func Filter(f any) func(*gorm.DB) *gorm.DB {
+	return func(db *gorm.DB) *gorm.DB {
+		exprs, err := filterExprs(db, f)
+		if err != nil {
+			_ = db.AddError(err)
+			return db
+		}
+		if len(exprs) > 0 {
+			db.Statement.AddClause(clause.Where{Exprs: []clause.Expression{group(exprs)}})
+		}
+		return db
+	}
+}
+
+// filterExprs builds the conditions of the filter struct f.
+func filterExprs(db *gorm.DB, f any) ([]clause.Expression, error) {
+	v := reflect.ValueOf(f)
+	for v.Kind() == reflect.Pointer && !v.IsNil() {
+		v = v.Elem()
+	}
+	if v.Kind() != reflect.Struct {
+		return nil, invalid("Filter needs a struct or a pointer to one, not %T", f)
+	}
+	s, err := modelSchema(db)
+	if err != nil {
+		return nil, err
+	}
+	spec := specOf(v.Type(), db.NamingStrategy)
+	if spec.err != nil {
+		return nil, spec.err
+	}
+	return buildAll(db, s, spec.fields, v)
+}
+
+func buildAll(db *gorm.DB, s *schema.Schema, fields []filterField, v reflect.Value) ([]clause.Expression, error) {
+	var exprs []clause.Expression
+	for _, ff := range fields {
+		val, ok := fieldValue(v, ff.index)
+		if !ok {
+			continue
+		}
+		e, err := buildOne(db, s, ff, val)
+		if err != nil {
+			return nil, err
+		}
+		exprs = append(exprs, e)
+	}
+	return exprs, nil
+}
+
+// fieldValue returns the field's value with pointers followed, and false
+// when the field is to be skipped: a nil pointer on the way, an empty slice,
+// or a non-pointer zero value.
+func fieldValue(v reflect.Value, index []int) (reflect.Value, bool) {
+	fv, err := v.FieldByIndexErr(index)
+	if err != nil {
+		return fv, false
+	}
+	if fv.Kind() == reflect.Slice {
+		return fv, fv.Len() > 0
+	}
+	if fv.Kind() != reflect.Pointer {
+		return fv, !fv.IsZero()
+	}
+	for fv.Kind() == reflect.Pointer {
+		if fv.IsNil() {
+			return fv, false
+		}
+		fv = fv.Elem()
+	}
+	return fv, fv.Kind() != reflect.Slice || fv.Len() > 0
+}
+
+func buildOne(db *gorm.DB, s *schema.Schema, ff filterField, val reflect.Value) (clause.Expression, error) {
+	field := column(s, ff.column)
+	if field == nil {
+		return nil, invalid("field %s: the model %s has no column %s", ff.name, s.Name, quote(ff.column))
+	}
+	if err := checkValue(ff, val); err != nil {
+		return nil, err
+	}
+	col := clause.Column{Table: clause.CurrentTable, Name: field.DBName}
+	return condition(db.Dialector.Name(), ff.op, col, val), nil
+}
+
+// checkValue rejects text no database can store and overlong in lists.
+func checkValue(ff filterField, val reflect.Value) error {
+	if val.Kind() == reflect.String {
+		return checkText("field "+ff.name, val.String())
+	}
+	if val.Kind() != reflect.Slice {
+		return nil
+	}
+	if val.Len() > MaxInValues {
+		return invalid("field %s: %d values; at most %d are allowed", ff.name, val.Len(), MaxInValues)
+	}
+	for i := range val.Len() {
+		e := reflect.Indirect(val.Index(i))
+		if e.Kind() == reflect.String {
+			if err := checkText("field "+ff.name, e.String()); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// group ANDs exprs as one parenthesised condition.
+func group(exprs []clause.Expression) clause.Expression {
+	if len(exprs) == 1 {
+		if _, isOr := exprs[0].(clause.OrConditions); !isOr {
+			return exprs[0]
+		}
+	}
+	return clause.AndConditions{Exprs: exprs}
+}
