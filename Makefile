@@ -31,3 +31,17 @@ bench:
 ## example: the guided tour on in-memory SQLite
 example:
 	$(GO) run ./examples/quickstart
+
+## fuzz: each fuzz target for FUZZTIME (default 10s); seeds in testdata/fuzz
+FUZZTIME ?= 10s
+.PHONY: fuzz bench-pagination
+fuzz:
+	$(GO) test -run='^$$' -fuzz='^FuzzDecode$$' -fuzztime=$(FUZZTIME) ./scopes
+	$(GO) test -run='^$$' -fuzz='^FuzzSort$$' -fuzztime=$(FUZZTIME) ./scopes
+	$(GO) test -run='^$$' -fuzz='^FuzzCursor$$' -fuzztime=$(FUZZTIME) ./pagination
+
+## bench-pagination: offset vs keyset page latency over 1,000,000 rows on
+## PostgreSQL (GORMEXT_TEST_POSTGRES_DSN); its own schema, dropped after
+BENCH_ROWS ?= 1000000
+bench-pagination:
+	$(GO) run ./internal/cmd/benchpages -rows=$(BENCH_ROWS)

@@ -16,7 +16,7 @@ type BaseEntity struct{}
 // path (monotonic within the process, so keys sort by creation time); an ID
 // set before the create is kept.
 type IdentifiableEntity struct {
-	ID uuid.UUID `gorm:"type:uuid;primaryKey" json:"id"`
+	ID uuid.UUID `gorm:"type:uuid;primaryKey" json:"id" validate:"-"`
 }
 
 // DatedEntity gives a model CreatedAt and UpdatedAt columns.
@@ -30,13 +30,16 @@ type IdentifiableEntity struct {
 // GORM's own automatic timestamps are switched off for these two fields so
 // that the plugin's clock is the only one that writes them.
 type DatedEntity struct {
-	CreatedAt time.Time `gorm:"not null;autoCreateTime:false" json:"created_at"`
-	UpdatedAt time.Time `gorm:"not null;autoUpdateTime:false" json:"updated_at"`
+	CreatedAt time.Time `gorm:"not null;autoCreateTime:false" json:"created_at" validate:"-"`
+	UpdatedAt time.Time `gorm:"not null;autoUpdateTime:false" json:"updated_at" validate:"-"`
 }
 
 // Entity is the common case in one embed: a UUID primary key and both
 // timestamps.
+//
+// The validate:"-" tags keep validators from walking into the embedded
+// structs, whose fields the plugin sets itself.
 type Entity struct {
-	IdentifiableEntity
-	DatedEntity
+	IdentifiableEntity `validate:"-"`
+	DatedEntity        `validate:"-"`
 }

@@ -20,16 +20,19 @@
 //
 // The building blocks:
 //
-//   - [BaseEntity]: no columns; a marker every entity may embed.
+//   - [BaseEntity]: no columns; a marker every entity may embed. A model
+//     embedding only BaseEntity is still validated by the plugin.
 //   - [IdentifiableEntity]: ID uuid.UUID, the primary key (uuid type on PostgreSQL).
 //   - [DatedEntity]: CreatedAt and UpdatedAt, UTC, microsecond precision.
 //   - [Entity]: IdentifiableEntity and DatedEntity together, the common case.
 //   - [ImmutableEntity]: ID and CreatedAt for audit logs and events; every
 //     update or delete fails with [ErrImmutable] before SQL is sent.
 //   - [SoftDeletableEntity]: DeletedAt; Delete marks the row, [Restore]
-//     brings it back.
+//     brings it back (or fails with [ErrNotDeleted]).
 //   - [VersionedEntity]: Version for optimistic locking; a stale update
-//     fails with [ErrStaleEntity].
+//     fails with a [*StaleEntityError] matching [ErrStaleEntity].
+//
+// Validation failures are [*ValidationError], matching [ErrValidation].
 //
 // [ToDTO] and [FromDTO] copy fields by name between entities and the request
 // and response structs of an API.

@@ -16,6 +16,6 @@ var ErrImmutable = errors.New("entities: entity is immutable: rows can be create
 // hooks plugin refuses every update and delete of such a model with
 // [ErrImmutable].
 type ImmutableEntity struct {
-	IdentifiableEntity
-	CreatedAt time.Time `gorm:"not null;autoCreateTime:false" json:"created_at"`
+	IdentifiableEntity `validate:"-"`
+	CreatedAt          time.Time `gorm:"not null;autoCreateTime:false" json:"created_at" validate:"-"`
 }

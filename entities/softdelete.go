@@ -10,7 +10,7 @@ import (
 // instead of removing the row, and queries skip rows where it is set (GORM's
 // soft delete). Unscoped() sees them; [Restore] clears the mark.
 type SoftDeletableEntity struct {
-	DeletedAt gorm.DeletedAt `gorm:"index" json:"deleted_at"`
+	DeletedAt gorm.DeletedAt `gorm:"index" json:"deleted_at" validate:"-"`
 }
 
 var deletedAtType = reflect.TypeFor[gorm.DeletedAt]()

@@ -27,7 +27,7 @@ var ErrStaleEntity = errors.New("entities: stale entity: the row was changed or 
 // version to check; it still increments the version of every row it
 // changes, so that copies read earlier become stale.
 type VersionedEntity struct {
-	Version int64 `gorm:"not null" json:"version"`
+	Version int64 `gorm:"not null" json:"version" validate:"-"`
 }
 
 // StaleEntityError is the error of an update or Save that found the row

@@ -65,6 +65,9 @@ func (f *filler) fillDest() bool {
 		return f.fillMaps(*dest)
 	}
 	rv := stmt.ReflectValue
+	if rowType(rv) != f.pl.modelType {
+		return true // a Dest of another type than the model: GORM's business
+	}
 	switch rv.Kind() {
 	case reflect.Struct:
 		if !rv.CanAddr() {
@@ -113,11 +116,16 @@ func (f *filler) fillRow(row reflect.Value, index int) bool {
 			*id = v
 		}
 	}
+	track := f.track
 	if pl.createdAt != nil {
-		setTime(fieldPtr[time.Time](ctx, pl.createdAt, row), f.now, false)
+		created := fieldPtr[time.Time](ctx, pl.createdAt, row)
+		// A new row's UpdatedAt is its CreatedAt, even when an update
+		// attempt (Save's first try) already touched it.
+		track = track || created.IsZero()
+		setTime(created, f.now, false)
 	}
 	if pl.updatedAt != nil {
-		setTime(fieldPtr[time.Time](ctx, pl.updatedAt, row), f.now, f.track)
+		setTime(fieldPtr[time.Time](ctx, pl.updatedAt, row), f.now, track)
 	}
 	if pl.version != nil {
 		v := fieldPtr[int64](ctx, pl.version, row)
@@ -216,4 +224,20 @@ func onConflictUpdates(stmt *gorm.Statement) bool {
 	}
 	oc, ok := c.Expression.(clause.OnConflict)
 	return ok && (oc.UpdateAll || len(oc.DoUpdates) > 0)
+}
+
+// rowType is the struct type of the rows in rv (a struct, or a slice or
+// array of structs or pointers to them), or nil.
+func rowType(rv reflect.Value) reflect.Type {
+	if !rv.IsValid() {
+		return nil
+	}
+	t := rv.Type()
+	if t.Kind() == reflect.Slice || t.Kind() == reflect.Array {
+		t = t.Elem()
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t
 }

@@ -25,6 +25,9 @@ type plan struct {
 	// validate is true when the model (or a struct inside it) carries
 	// validate tags.
 	validate bool
+	// fast holds the compiled rules when fastOK (see fastvalidate.go).
+	fast   []fastRule
+	fastOK bool
 	// paths maps a DBName to the field's validator namespace below the
 	// model ("Entity.DatedEntity.CreatedAt"), for partial validation.
 	paths map[string]string
@@ -32,6 +35,7 @@ type plan struct {
 	times []*schema.Field
 
 	name, table string
+	modelType   reflect.Type
 }
 
 var (
@@ -70,7 +74,7 @@ func (p *Plugin) planFor(s *schema.Schema) *plan {
 // type is the expected one, so a model's own "ID" or "CreatedAt" is never
 // mistaken for ours.
 func buildPlan(s *schema.Schema) *plan {
-	pl := &plan{name: s.Name, table: s.Table, paths: make(map[string]string, len(s.Fields))}
+	pl := &plan{name: s.Name, table: s.Table, modelType: s.ModelType, paths: make(map[string]string, len(s.Fields))}
 	pl.entity = embedsEntity(s.ModelType, map[reflect.Type]bool{})
 	if !pl.entity {
 		return pl
@@ -91,6 +95,7 @@ func buildPlan(s *schema.Schema) *plan {
 		pl.assign(f, owners[len(owners)-1])
 	}
 	pl.validate = hasValidateTags(s.ModelType, map[reflect.Type]bool{})
+	pl.fast, pl.fastOK = fastRules(s.ModelType)
 	return pl
 }
 
@@ -174,7 +179,11 @@ func hasValidateTags(t reflect.Type, seen map[reflect.Type]bool) bool {
 	seen[t] = true
 	for i := 0; i < t.NumField(); i++ {
 		sf := t.Field(i)
-		if _, ok := sf.Tag.Lookup("validate"); ok {
+		tag, ok := sf.Tag.Lookup("validate")
+		if tag == "-" {
+			continue // the validator skips the field and what is inside it
+		}
+		if ok {
 			return true
 		}
 		if sf.IsExported() && hasValidateTags(sf.Type, seen) {

@@ -20,6 +20,10 @@ type Plugin struct {
 	// rules may apply to models without validate tags, so every entity is
 	// validated.
 	customValidator bool
+	// ownValidator is true when the plugin validates with its shared
+	// default validator, whose rules nobody can redefine: the compiled
+	// pre-check of fastvalidate.go may stand in for it.
+	ownValidator bool
 	// plans caches a *plan per *schema.Schema.
 	plans sync.Map
 }
@@ -30,7 +34,8 @@ func New(opts ...Option) *Plugin {
 	for _, opt := range opts {
 		opt(&cfg)
 	}
-	return &Plugin{cfg: cfg, customValidator: cfg.validate != nil && cfg.validate != defaultValidator()}
+	own := cfg.validate == defaultValidator()
+	return &Plugin{cfg: cfg, customValidator: cfg.validate != nil && !own, ownValidator: own}
 }
 
 // Name implements gorm.Plugin.

@@ -23,20 +23,7 @@ func (p *Plugin) normaliseRead(db *gorm.DB) {
 	if len(pl.times) == 0 {
 		return
 	}
-	rv := stmt.ReflectValue
-	switch rv.Kind() {
-	case reflect.Struct:
-		if rv.Type() == stmt.Schema.ModelType && rv.CanAddr() {
-			p.utcRow(db, pl, rv)
-		}
-	case reflect.Slice, reflect.Array:
-		elem := rv.Type().Elem()
-		for elem.Kind() == reflect.Pointer {
-			elem = elem.Elem()
-		}
-		if elem != stmt.Schema.ModelType {
-			return
-		}
+	if rv := stmt.ReflectValue; rowType(rv) == pl.modelType {
 		forEachRow(rv, func(row reflect.Value) { p.utcRow(db, pl, row) })
 	}
 }

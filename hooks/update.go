@@ -175,9 +175,11 @@ func (p *Plugin) touch(stmt *gorm.Statement, pl *plan, set clause.Set) clause.Se
 	} else {
 		set = append(set, clause.Assignment{Column: clause.Column{Name: f.DBName}, Value: now})
 	}
-	forEachRow(stmt.ReflectValue, func(row reflect.Value) {
-		*fieldPtr[timeT](stmt.Context, f, row) = now
-	})
+	if rowType(stmt.ReflectValue) == pl.modelType {
+		forEachRow(stmt.ReflectValue, func(row reflect.Value) {
+			*fieldPtr[timeT](stmt.Context, f, row) = now
+		})
+	}
 	return set
 }
 
@@ -191,7 +193,7 @@ func bumpVersion(stmt *gorm.Statement, pl *plan, set clause.Set, st *updateState
 		Value:  clause.Expr{SQL: "? + 1", Vars: []any{clause.Column{Name: name}}},
 	})
 	rv := stmt.ReflectValue
-	if rv.Kind() != reflect.Struct {
+	if rv.Kind() != reflect.Struct || rv.Type() != pl.modelType {
 		return set
 	}
 	v, _ := pl.version.ValueOf(stmt.Context, rv)
@@ -228,7 +230,7 @@ func (p *Plugin) afterUpdate(db *gorm.DB) {
 		_ = db.AddError(&entities.StaleEntityError{Model: st.pl.name, Table: st.pl.table, Version: st.version})
 		return
 	}
-	if rv := db.Statement.ReflectValue; rv.Kind() == reflect.Struct && rv.CanAddr() {
+	if rv := db.Statement.ReflectValue; rv.Kind() == reflect.Struct && rv.CanAddr() && rv.Type() == st.pl.modelType {
 		*fieldPtr[int64](db.Statement.Context, st.pl.version, rv) = st.version + 1
 	}
 }

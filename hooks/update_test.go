@@ -215,3 +215,60 @@ func TestSaveOfExistingRowKeepsCreatedAtAndValidates(t *testing.T) {
 		}
 	})
 }
+
+// TestSaveOverSoftDeletedRowKeepsCreatedAt: Save with a preset ID whose row
+// is soft-deleted updates nothing (GORM adds deleted_at IS NULL) and falls
+// back to an upsert; the upsert must not overwrite CreatedAt.
+func TestSaveOverSoftDeletedRowKeepsCreatedAt(t *testing.T) {
+	c := newClock()
+	run(t, []hooks.Option{hooks.WithClock(c.Now)}, []any{&Note{}}, func(t *testing.T, db *gorm.DB) {
+		n := Note{Text: "a"}
+		mustCreate(t, db, &n)
+		created := n.CreatedAt
+		if err := db.Delete(&n).Error; err != nil {
+			t.Fatal(err)
+		}
+		c.Advance(time.Hour)
+		again := Note{Text: "b"}
+		again.ID = n.ID
+		if err := db.Save(&again).Error; err != nil {
+			t.Fatal(err)
+		}
+		var got Note
+		if err := db.Unscoped().First(&got, "id = ?", n.ID).Error; err != nil {
+			t.Fatal(err)
+		}
+		if got.Text != "b" || got.CreatedAt != created || got.UpdatedAt != c.stored() {
+			t.Fatalf("row = %+v; want text b, CreatedAt %v kept, UpdatedAt %v", got, created, c.stored())
+		}
+	})
+}
+
+// TestUpdateHookMethodChangesAreWritten: the SET clause is built after the
+// model's BeforeUpdate, so what the hook changes is written.
+func TestUpdateHookMethodChangesAreWritten(t *testing.T) {
+	run(t, nil, []any{&Slugged{}}, func(t *testing.T, db *gorm.DB) {
+		s := Slugged{Title: "Hello World"}
+		mustCreate(t, db, &s)
+		s.Title = "Second Title"
+		if err := db.Save(&s).Error; err != nil {
+			t.Fatal(err)
+		}
+		var got Slugged
+		if err := db.First(&got, "id = ?", s.ID).Error; err != nil || got.Slug != "second-title" || got != s {
+			t.Fatalf("row = %+v, %v; want slug second-title and equal to %+v", got, err, s)
+		}
+	})
+}
+
+// Slugged sets its slug in BeforeSave.
+type Slugged struct {
+	entities.Entity
+	Title string
+	Slug  string
+}
+
+func (s *Slugged) BeforeSave(*gorm.DB) error {
+	s.Slug = strings.ToLower(strings.ReplaceAll(s.Title, " ", "-"))
+	return nil
+}

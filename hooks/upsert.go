@@ -111,7 +111,7 @@ func (p *Plugin) afterCreate(db *gorm.DB) {
 	if db.RowsAffected >= chk.rows {
 		return
 	}
-	if rv := db.Statement.ReflectValue; rv.Kind() == reflect.Struct && rv.CanAddr() {
+	if rv := db.Statement.ReflectValue; rv.Kind() == reflect.Struct && rv.CanAddr() && rv.Type() == chk.pl.modelType {
 		*fieldPtr[int64](db.Statement.Context, chk.pl.version, rv) = chk.version
 	}
 	_ = db.AddError(&entities.StaleEntityError{Model: chk.pl.name, Table: chk.pl.table, Version: chk.version})

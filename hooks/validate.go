@@ -21,6 +21,9 @@ func (p *Plugin) validateRow(db *gorm.DB, pl *plan, row reflect.Value, index int
 	if !p.validates(pl) {
 		return true
 	}
+	if p.ownValidator && pl.fastOK && fastValid(pl.fast, row) {
+		return true
+	}
 	err := p.cfg.validate.StructCtx(db.Statement.Context, row.Addr().Interface())
 	return report(db, pl, index, err)
 }

@@ -126,7 +126,7 @@ func (w *walk[T]) page(f CursorFilter, limit int) (CursorPage[T], error) {
 // fetch reads limit+1 rows after cursor in the order keys give.
 func (w *walk[T]) fetch(keys []key, param, cursor string, limit int) ([]T, error) {
 	ob := orderBy(keys)
-	tx := w.db.Session(&gorm.Session{}).Limit(limit + 1).Scopes(func(d *gorm.DB) *gorm.DB {
+	tx := window(w.db, limit+1, 0).Scopes(func(d *gorm.DB) *gorm.DB {
 		delete(d.Statement.Clauses, "ORDER BY") // the keyset order replaces any other
 		d.Statement.AddClause(ob)
 		return d
@@ -139,7 +139,8 @@ func (w *walk[T]) fetch(keys []key, param, cursor string, limit int) ([]T, error
 		tx = tx.Where(after(keys, values))
 	}
 	items := make([]T, 0, limit+1)
-	return items, tx.Find(&items).Error
+	err := tx.Find(&items).Error
+	return items, err
 }
 
 // setCursors fills NextCursor and PrevCursor from the page's last and first
@@ -171,4 +172,20 @@ func (w *walk[T]) cursorOf(s *schema.Schema, row T) (string, error) {
 		return "", err
 	}
 	return encodeCursor(w.c, w.spec, values, w.now)
+}
+
+// CursorOf returns the cursor of row in a listing of db sorted by order, as
+// PaginateCursor would issue it: pass it as After to continue after row, or
+// as Before to page back from it. Use it for links to "the page after this
+// item". opts must carry the same cursor key as the listing.
+func CursorOf[T any](db *gorm.DB, order []Order, row T, opts ...Option) (string, error) {
+	w, err := newWalk[T](withModel[T](db), newConfig(opts), order)
+	if err != nil {
+		return "", err
+	}
+	s, err := parseSchema(db, new(T))
+	if err != nil {
+		return "", err
+	}
+	return w.cursorOf(s, row)
 }

@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // PaginatedFilter is the page request of an offset listing. Embed it in a
@@ -81,7 +82,7 @@ func Paginate[T any](db *gorm.DB, f PaginatedFilter, opts ...Option) (Paginated[
 	}
 	items := make([]T, 0, f.PageSize)
 	if total != 0 || c.count != CountExact {
-		err = db.Session(&gorm.Session{}).Limit(f.PageSize).Offset(f.offset()).Find(&items).Error
+		err = window(db, f.PageSize, f.offset()).Find(&items).Error
 	}
 	if err != nil {
 		return Paginated[T]{}, err
@@ -103,4 +104,15 @@ func totalPages(total int64, size int) int {
 		return -1
 	}
 	return int((total + int64(size) - 1) / int64(size))
+}
+
+// window returns a copy of db whose statement selects limit rows from
+// offset, whatever LIMIT and OFFSET db had (GORM merges a zero Offset with
+// an earlier one, so they are replaced rather than added).
+func window(db *gorm.DB, limit, offset int) *gorm.DB {
+	return db.Session(&gorm.Session{}).Scopes(func(d *gorm.DB) *gorm.DB {
+		delete(d.Statement.Clauses, "LIMIT")
+		d.Statement.AddClause(clause.Limit{Limit: &limit, Offset: offset})
+		return d
+	})
 }

@@ -171,8 +171,8 @@ func checkParam(name string, p param, vals []string) ([]string, error) {
 		if len(v) > limit {
 			return nil, paramError(p, "parameter %s: value of %d bytes; at most %d are allowed", quote(name), len(v), limit)
 		}
-		if err := checkText("parameter "+quote(name), v); err != nil {
-			return nil, paramError(p, "%v", strings.TrimPrefix(err.Error(), ErrInvalidFilter.Error()+": "))
+		if problem := textProblem(v); problem != "" {
+			return nil, paramError(p, "parameter %s: %s", quote(name), problem)
 		}
 	}
 	if p.page {

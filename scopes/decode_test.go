@@ -158,3 +158,15 @@ func TestDecodeOptions(t *testing.T) {
 		t.Fatal("Decode into a non-pointer succeeded")
 	}
 }
+
+func TestDecodeMessagesCutInput(t *testing.T) {
+	long := strings.Repeat("\x00évil", 500)
+	err := scopes.Decode(url.Values{long: {"1"}}, &PersonFilter{})
+	if !errors.Is(err, scopes.ErrInvalidFilter) {
+		t.Fatalf("err = %v", err)
+	}
+	msg := err.Error()
+	if strings.Contains(msg, "\x00") || !strings.Contains(msg, `\x00`) || !strings.Contains(msg, "(3000 bytes)") {
+		t.Fatalf("message does not quote and cut the name: %.200q", msg)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -39,13 +40,19 @@ func quote(s string) string {
 // checkText rejects strings no database column can hold: invalid UTF-8 and
 // NUL bytes (PostgreSQL refuses both in text).
 func checkText(what, s string) error {
-	if !utf8.ValidString(s) {
-		return invalid("%s: value is not valid UTF-8", what)
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] == 0 {
-			return invalid("%s: value contains a NUL byte", what)
-		}
+	if problem := textProblem(s); problem != "" {
+		return invalid("%s: %s", what, problem)
 	}
 	return nil
+}
+
+// textProblem says what makes s unstorable, or "" when nothing does.
+func textProblem(s string) string {
+	if !utf8.ValidString(s) {
+		return "value is not valid UTF-8"
+	}
+	if strings.IndexByte(s, 0) >= 0 {
+		return "value contains a NUL byte"
+	}
+	return ""
 }

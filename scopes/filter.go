@@ -59,7 +59,7 @@ func filterExprs(db *gorm.DB, f any) ([]clause.Expression, error) {
 	if err != nil {
 		return nil, err
 	}
-	spec := specOf(v.Type(), db.NamingStrategy)
+	spec := specOf(v.Type())
 	if spec.err != nil {
 		return nil, spec.err
 	}
@@ -67,7 +67,7 @@ func filterExprs(db *gorm.DB, f any) ([]clause.Expression, error) {
 }
 
 func buildAll(db *gorm.DB, s *schema.Schema, fields []filterField, v reflect.Value) ([]clause.Expression, error) {
-	var exprs []clause.Expression
+	exprs := make([]clause.Expression, 0, len(fields))
 	for _, ff := range fields {
 		val, ok := fieldValue(v, ff.index)
 		if !ok {
@@ -106,9 +106,13 @@ func fieldValue(v reflect.Value, index []int) (reflect.Value, bool) {
 }
 
 func buildOne(db *gorm.DB, s *schema.Schema, ff filterField, val reflect.Value) (clause.Expression, error) {
-	field := column(s, ff.column)
+	name := ff.column
+	if name == "" {
+		name = db.NamingStrategy.ColumnName("", ff.name)
+	}
+	field := column(s, name)
 	if field == nil {
-		return nil, invalid("field %s: the model %s has no column %s", ff.name, s.Name, quote(ff.column))
+		return nil, invalid("field %s: the model %s has no column %s", ff.name, s.Name, quote(name))
 	}
 	if err := checkValue(ff, val); err != nil {
 		return nil, err

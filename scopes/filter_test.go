@@ -174,3 +174,50 @@ func TestFilterNeedsModel(t *testing.T) {
 		}
 	})
 }
+
+// icontains folds non-ASCII case on PostgreSQL (UTF-8 locale) but not on
+// SQLite, whose LOWER knows ASCII only; docs/querying.md says so.
+func TestIContainsNonASCII(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+		seed(t, db)
+		if err := db.Create(&Person{ID: 9, Name: "ÄRGER", Status: "x", CreatedAt: t0}).Error; err != nil {
+			t.Fatal(err)
+		}
+		var ps []Person
+		if err := db.Scopes(scopes.Filter(PersonFilter{NameIContains: ptr("ärger")})).Find(&ps).Error; err != nil {
+			t.Fatal(err)
+		}
+		want := 0
+		if db.Dialector.Name() == "postgres" {
+			var folds bool // true with a UTF-8 locale, as in CI
+			if err := db.Raw("SELECT lower('Ä') = 'ä'").Scan(&folds).Error; err != nil {
+				t.Fatal(err)
+			}
+			if folds {
+				want = 1
+			}
+		}
+		if len(ps) != want {
+			t.Fatalf("%s: %d rows, want %d", db.Dialector.Name(), len(ps), want)
+		}
+	})
+}
+
+// An empty column in the tag takes the field's column name.
+type defaultColumns struct {
+	Status *string `filter:""`
+	Age    *int    `filter:",gte"`
+}
+
+func TestFilterDefaultColumn(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+		seed(t, db)
+		var ps []Person
+		if err := db.Scopes(scopes.Filter(defaultColumns{Status: ptr("active"), Age: ptr(34)})).Order("id").Find(&ps).Error; err != nil {
+			t.Fatal(err)
+		}
+		if got := ids(ps); !slices.Equal(got, []int64{1, 3}) {
+			t.Fatalf("got %v, want [1 3]", got)
+		}
+	})
+}

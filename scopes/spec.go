@@ -1,12 +1,9 @@
 package scopes
 
 import (
-	"fmt"
 	"reflect"
 	"strings"
 	"sync"
-
-	"gorm.io/gorm/schema"
 )
 
 // op is a filter operator, as written in a filter tag.
@@ -40,7 +37,7 @@ var kindOf = map[op]string{
 type filterField struct {
 	index  []int
 	name   string // the Go field name, for messages
-	column string
+	column string // "" means the field's column name under the db's namer
 	op     op
 }
 
@@ -54,31 +51,31 @@ type filterSpec struct {
 var specs sync.Map // reflect.Type -> *filterSpec
 
 // specOf returns the cached spec of a filter struct type.
-func specOf(t reflect.Type, namer schema.Namer) *filterSpec {
+func specOf(t reflect.Type) *filterSpec {
 	if s, ok := specs.Load(t); ok {
 		return s.(*filterSpec)
 	}
 	s := &filterSpec{}
-	s.err = s.collect(t, nil, namer)
+	s.err = s.collect(t, nil)
 	actual, _ := specs.LoadOrStore(t, s)
 	return actual.(*filterSpec)
 }
 
 // collect walks t's fields, descending into untagged embedded structs.
-func (s *filterSpec) collect(t reflect.Type, index []int, namer schema.Namer) error {
+func (s *filterSpec) collect(t reflect.Type, index []int) error {
 	for i := range t.NumField() {
 		sf := t.Field(i)
 		idx := append(append([]int(nil), index...), i)
 		tag, tagged := sf.Tag.Lookup("filter")
 		if !tagged || tag == "-" {
 			if sf.Anonymous && indirect(sf.Type).Kind() == reflect.Struct {
-				if err := s.collect(indirect(sf.Type), idx, namer); err != nil {
+				if err := s.collect(indirect(sf.Type), idx); err != nil {
 					return err
 				}
 			}
 			continue
 		}
-		f, err := parseTag(sf, idx, tag, namer)
+		f, err := parseTag(sf, idx, tag)
 		if err != nil {
 			return err
 		}
@@ -87,14 +84,11 @@ func (s *filterSpec) collect(t reflect.Type, index []int, namer schema.Namer) er
 	return nil
 }
 
-func parseTag(sf reflect.StructField, idx []int, tag string, namer schema.Namer) (filterField, error) {
+func parseTag(sf reflect.StructField, idx []int, tag string) (filterField, error) {
 	col, o, _ := strings.Cut(tag, ",")
 	f := filterField{index: idx, name: sf.Name, column: strings.TrimSpace(col), op: op(strings.TrimSpace(o))}
 	if f.op == "" {
 		f.op = opEq
-	}
-	if f.column == "" {
-		f.column = namer.ColumnName("", sf.Name)
 	}
 	want, ok := kindOf[f.op]
 	if !ok || !sf.IsExported() {
@@ -126,6 +120,3 @@ func kindFits(t reflect.Type, want string) bool {
 	}
 	return !isList && t.Kind() != reflect.Map && t.Kind() != reflect.Func && t.Kind() != reflect.Chan
 }
-
-// String describes the field for messages.
-func (f filterField) String() string { return fmt.Sprintf("%s (%s %s)", f.name, f.column, f.op) }

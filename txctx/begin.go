@@ -104,6 +104,10 @@ func (t *txn) beforeEnd(ctx context.Context) {
 
 // commit sends COMMIT.
 func (t *txn) commit(ctx context.Context) error {
+	if err := t.acquire(context.Background()); err != nil {
+		return err
+	}
+	defer t.releaseSem()
 	t.beforeEnd(ctx)
 	err := t.pool.(gorm.TxCommitter).Commit()
 	t.release()
@@ -119,6 +123,11 @@ func (t *txn) rollback(ctx context.Context) error {
 	if t.cancel != nil {
 		timer := time.AfterFunc(RollbackTimeout, t.cancel)
 		defer timer.Stop()
+	}
+	wait, cancel := context.WithTimeout(context.WithoutCancel(ctx), RollbackTimeout)
+	defer cancel()
+	if t.acquire(wait) == nil {
+		defer t.releaseSem()
 	}
 	t.beforeEnd(ctx)
 	err := t.pool.(gorm.TxCommitter).Rollback()
@@ -137,6 +146,10 @@ func (t *txn) release() {
 
 // exec runs a savepoint statement straight on the transaction.
 func (t *txn) exec(ctx context.Context, query string) error {
+	if err := t.acquire(ctx); err != nil {
+		return err
+	}
+	defer t.releaseSem()
 	_, err := t.pool.ExecContext(ctx, query)
 	return err
 }

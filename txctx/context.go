@@ -29,6 +29,7 @@ func WithDB(ctx context.Context, db *gorm.DB) context.Context {
 // WithNamedDB returns a copy of ctx with db bound under name, outside any
 // transaction. Run and RunNew choose it with On(name); NamedDB returns it.
 func WithNamedDB(ctx context.Context, name string, db *gorm.DB) context.Context {
+	registerLock(db)
 	return push(ctx, name, db, nil)
 }
 
@@ -105,7 +106,8 @@ func WithTx(ctx context.Context, tx *gorm.DB) context.Context {
 
 // WithNamedTx is WithTx for the connection name.
 func WithNamedTx(ctx context.Context, name string, tx *gorm.DB) context.Context {
-	t := &txn{conn: tx, external: true, base: tx, pool: tx.Statement.ConnPool}
+	registerLock(tx)
+	t := &txn{conn: tx, external: true, base: tx, pool: tx.Statement.ConnPool, sem: make(chan struct{}, 1)}
 	t.sqlite = tx.Dialector != nil && tx.Dialector.Name() == "sqlite"
 	t.root.tx = t
 	t.top = &t.root

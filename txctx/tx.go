@@ -12,7 +12,8 @@ import (
 // savepoints and its callbacks. Its mutex guards every field below it; the
 // scope check in session and pushFrame is what detects concurrent use.
 type txn struct {
-	mu sync.Mutex
+	mu  sync.Mutex
+	sem chan struct{} // one statement at a time (see lock.go)
 
 	conn     *gorm.DB           // the bound connection (lazy begin starts from it)
 	opts     *sql.TxOptions     // options it began (or will begin) with
@@ -53,7 +54,7 @@ type rollbackHook struct {
 }
 
 func newTxn(conn *gorm.DB, c *config) *txn {
-	t := &txn{conn: conn, opts: c.txOptions(), readOnly: c.readOnly, level: c.isolation}
+	t := &txn{conn: conn, opts: c.txOptions(), readOnly: c.readOnly, level: c.isolation, sem: make(chan struct{}, 1)}
 	t.sqlite = conn.Dialector != nil && conn.Dialector.Name() == "sqlite"
 	t.root.tx = t
 	t.top = &t.root

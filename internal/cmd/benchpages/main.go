@@ -1,0 +1,267 @@
+// Command benchpages measures page latency on PostgreSQL over a large table:
+// offset pages against keyset (cursor) pages at several depths, each beside
+// the same query written by hand with GORM.
+//
+//	GORMEXT_TEST_POSTGRES_DSN="host=127.0.0.1 user=postgres dbname=test sslmode=disable" \
+//		go run ./internal/cmd/benchpages -rows=1000000
+//
+// It creates its own schema, bulk-loads it with INSERT ... SELECT
+// generate_series, and drops the schema when done. It prints a Markdown
+// table of median latencies.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"github.com/gormext/gormext/database"
+	"github.com/gormext/gormext/pagination"
+	"github.com/gormext/gormext/scopes"
+)
+
+// BenchRow is the row paged through. created_at repeats every three rows,
+// so the id tie-breaker matters.
+type BenchRow struct {
+	ID        int64     `gorm:"primaryKey;autoIncrement:false"`
+	CreatedAt time.Time `gorm:"not null"`
+	Title     string    `gorm:"not null"`
+	Score     int       `gorm:"not null"`
+}
+
+type settings struct {
+	dsn      string
+	rows     int
+	pageSize int
+	reps     int
+}
+
+func main() {
+	var s settings
+	flag.StringVar(&s.dsn, "dsn", os.Getenv("GORMEXT_TEST_POSTGRES_DSN"), "PostgreSQL DSN (default $GORMEXT_TEST_POSTGRES_DSN)")
+	flag.IntVar(&s.rows, "rows", 1_000_000, "rows in the table")
+	flag.IntVar(&s.pageSize, "page", 20, "page size")
+	flag.IntVar(&s.reps, "reps", 15, "timed runs per measurement (median reported)")
+	flag.Parse()
+	if s.dsn == "" {
+		log.Fatal("benchpages: set GORMEXT_TEST_POSTGRES_DSN or -dsn")
+	}
+	if err := run(context.Background(), s); err != nil {
+		log.Fatal("benchpages: ", err)
+	}
+}
+
+func run(ctx context.Context, s settings) error {
+	admin, err := open(ctx, s.dsn)
+	if err != nil {
+		return err
+	}
+	schema := "gormext_benchpages_" + randomHex()
+	if err := admin.Exec("CREATE SCHEMA " + schema).Error; err != nil {
+		return err
+	}
+	defer func() {
+		if err := admin.Exec("DROP SCHEMA " + schema + " CASCADE").Error; err != nil {
+			log.Print("benchpages: dropping schema: ", err)
+		}
+	}()
+	db, err := open(ctx, withSearchPath(s.dsn, schema))
+	if err != nil {
+		return err
+	}
+	if err := load(db, s.rows); err != nil {
+		return err
+	}
+	return measure(db, s)
+}
+
+func open(ctx context.Context, dsn string) (*gorm.DB, error) {
+	db, err := database.Open(ctx, database.Config{URL: dsn})
+	if err != nil {
+		return nil, err
+	}
+	db.Logger = logger.Discard
+	return db, nil
+}
+
+// load creates and fills the table in one statement, then indexes and
+// analyses it.
+func load(db *gorm.DB, rows int) error {
+	start := time.Now()
+	steps := []string{
+		`CREATE TABLE bench_rows (id bigint PRIMARY KEY, created_at timestamptz NOT NULL, title text NOT NULL, score int NOT NULL)`,
+		fmt.Sprintf(`INSERT INTO bench_rows SELECT g, timestamptz '2026-01-01 00:00:00+00' + (g / 3) * interval '1 second', 'title ' || g, g %% 1000 FROM generate_series(1, %d) AS g`, rows),
+		`CREATE INDEX bench_rows_created_at_id ON bench_rows (created_at, id)`,
+		`ANALYZE bench_rows`,
+	}
+	for _, sql := range steps {
+		if err := db.Exec(sql).Error; err != nil {
+			return fmt.Errorf("%s: %w", sql[:min(len(sql), 40)], err)
+		}
+	}
+	log.Printf("benchpages: loaded %d rows in %v", rows, time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// order is "-created_at" as scopes.Sort and QueryOperations build it: the
+// primary key appended in the same direction.
+var order = []pagination.Order{{Column: "created_at", Desc: true}, {Column: "id", Desc: true}}
+
+const handOrder = "created_at DESC, id DESC"
+
+type row struct {
+	depth                                  string
+	offset, handOffset, keyset, handKeyset time.Duration
+}
+
+func measure(db *gorm.DB, s settings) error {
+	depths := []float64{0, 0.01, 0.10, 0.50, 0.90}
+	var out []row
+	for _, d := range depths {
+		r, err := measureDepth(db, s, d)
+		if err != nil {
+			return err
+		}
+		out = append(out, r)
+	}
+	printTable(s, out)
+	return nil
+}
+
+func measureDepth(db *gorm.DB, s settings, depth float64) (row, error) {
+	skip := int(float64(s.rows) * depth)
+	page := skip/s.pageSize + 1
+	var anchor []BenchRow
+	if skip > 0 {
+		if err := db.Order(handOrder).Offset(skip - 1).Limit(1).Find(&anchor).Error; err != nil || len(anchor) != 1 {
+			return row{}, fmt.Errorf("anchor at %d: %v", skip, err)
+		}
+	}
+	cursor := ""
+	if len(anchor) == 1 {
+		var err error
+		if cursor, err = pagination.CursorOf(db, order, anchor[0]); err != nil {
+			return row{}, err
+		}
+	}
+	r := row{depth: depthName(depth)}
+	var err error
+	timers := []struct {
+		into *time.Duration
+		fn   func() error
+	}{
+		{&r.offset, func() error { return offsetPage(db, page, s.pageSize) }},
+		{&r.handOffset, func() error { return handOffsetPage(db, skip, s.pageSize) }},
+		{&r.keyset, func() error { return keysetPage(db, cursor, s.pageSize) }},
+		{&r.handKeyset, func() error { return handKeysetPage(db, anchor, s.pageSize) }},
+	}
+	for _, tm := range timers {
+		if *tm.into, err = median(s.reps, tm.fn); err != nil {
+			return row{}, err
+		}
+	}
+	return r, nil
+}
+
+func depthName(d float64) string {
+	if d == 0 {
+		return "first page"
+	}
+	return fmt.Sprintf("%.0f%%", d*100)
+}
+
+// offsetPage is a gormext offset page without the count, so that the
+// figure is the cost of reaching the page.
+func offsetPage(db *gorm.DB, page, size int) error {
+	q := db.Model(&BenchRow{}).Scopes(scopes.Sort("-created_at", "created_at"))
+	p, err := pagination.Paginate[BenchRow](q, pagination.PaginatedFilter{Page: page, PageSize: size}, pagination.WithCount(pagination.CountNone))
+	return check(len(p.Items), size, err)
+}
+
+func handOffsetPage(db *gorm.DB, skip, size int) error {
+	var items []BenchRow
+	err := db.Order(handOrder).Offset(skip).Limit(size).Find(&items).Error
+	return check(len(items), size, err)
+}
+
+func keysetPage(db *gorm.DB, cursor string, size int) error {
+	p, err := pagination.PaginateCursor[BenchRow](db, order, pagination.CursorFilter{After: cursor, Limit: size})
+	return check(len(p.Items), size, err)
+}
+
+func handKeysetPage(db *gorm.DB, anchor []BenchRow, size int) error {
+	q := db.Order(handOrder).Limit(size + 1)
+	if len(anchor) == 1 {
+		q = q.Where("(created_at, id) < (?, ?)", anchor[0].CreatedAt, anchor[0].ID)
+	}
+	var items []BenchRow
+	err := q.Find(&items).Error
+	return check(min(len(items), size), size, err)
+}
+
+func check(got, want int, err error) error {
+	if err == nil && got != want {
+		err = fmt.Errorf("page of %d rows, want %d", got, want)
+	}
+	return err
+}
+
+// median runs fn once to warm up, then reps times, and returns the median.
+func median(reps int, fn func() error) (time.Duration, error) {
+	if err := fn(); err != nil {
+		return 0, err
+	}
+	ds := make([]time.Duration, reps)
+	for i := range ds {
+		start := time.Now()
+		if err := fn(); err != nil {
+			return 0, err
+		}
+		ds[i] = time.Since(start)
+	}
+	slices.Sort(ds)
+	return ds[len(ds)/2], nil
+}
+
+func printTable(s settings, rows []row) {
+	fmt.Printf("PostgreSQL, %d rows, page size %d, sort -created_at (created_at DESC, id DESC), median of %d runs\n\n", s.rows, s.pageSize, s.reps)
+	fmt.Println("| depth | offset (gormext) | offset (hand-written GORM) | keyset (gormext) | keyset (hand-written GORM) |")
+	fmt.Println("|---|---:|---:|---:|---:|")
+	for _, r := range rows {
+		fmt.Printf("| %s | %s | %s | %s | %s |\n", r.depth, ms(r.offset), ms(r.handOffset), ms(r.keyset), ms(r.handKeyset))
+	}
+	first, deep := rows[0], rows[len(rows)-1]
+	fmt.Printf("\nkeyset at %s / first page: %.2fx (goal <= 1.5x); offset at %s / first page: %.0fx\n",
+		deep.depth, ratio(deep.keyset, first.keyset), deep.depth, ratio(deep.offset, first.offset))
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.3f ms", float64(d.Microseconds())/1000) }
+
+func ratio(a, b time.Duration) float64 { return float64(a) / float64(b) }
+
+func withSearchPath(dsn, schema string) string {
+	if strings.Contains(dsn, "://") {
+		sep := "?"
+		if strings.Contains(dsn, "?") {
+			sep = "&"
+		}
+		return dsn + sep + "search_path=" + schema
+	}
+	return dsn + " search_path=" + schema
+}
+
+func randomHex() string {
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}

@@ -1,0 +1,91 @@
+package scopes_test
+
+import (
+	"errors"
+	"net/url"
+	"slices"
+	"sync"
+	"testing"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/schema"
+
+	"github.com/gormext/gormext/internal/testdb"
+	"github.com/gormext/gormext/pagination"
+	"github.com/gormext/gormext/scopes"
+)
+
+// FuzzDecode: any query string decodes into a filter or fails with one of
+// the two sentinels and a bounded message; a decoded filter always builds.
+func FuzzDecode(f *testing.F) {
+	for _, c := range hostile {
+		f.Add(c.query)
+	}
+	f.Add("name_icontains=ann&age_gte=18&status_in=a,b&sort=-created_at")
+	db := testdb.Open(f, testdb.SQLite).Session(&gorm.Session{DryRun: true})
+	f.Fuzz(func(t *testing.T, raw string) {
+		values, err := url.ParseQuery(raw)
+		if err != nil {
+			t.Skip()
+		}
+		var pf PersonFilter
+		err = scopes.Decode(values, &pf)
+		if err != nil {
+			if !errors.Is(err, scopes.ErrInvalidFilter) && !errors.Is(err, pagination.ErrInvalidPage) {
+				t.Fatalf("Decode(%q): error without a sentinel: %v", raw, err)
+			}
+			if len(err.Error()) > 1000 {
+				t.Fatalf("Decode(%q): message of %d bytes", raw, len(err.Error()))
+			}
+			return
+		}
+		var ps []Person
+		if err := db.Scopes(scopes.Filter(pf)).Find(&ps).Error; err != nil {
+			t.Fatalf("Decode(%q) accepted a filter that does not build: %v", raw, err)
+		}
+	})
+}
+
+var (
+	personSchemaOnce sync.Once
+	personSchema     *schema.Schema
+)
+
+func personSchemaFor(t testing.TB) *schema.Schema {
+	personSchemaOnce.Do(func() {
+		s, err := schema.Parse(&Person{}, &sync.Map{}, schema.NamingStrategy{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		personSchema = s
+	})
+	return personSchema
+}
+
+// FuzzSort: any spec is rejected with ErrInvalidFilter or yields a short,
+// duplicate-free order of allowed columns ending with the primary key.
+func FuzzSort(f *testing.F) {
+	for _, seed := range []string{"", "-created_at,name", "name;DROP TABLE people", "+age,-score", "-", ",,", "id", "name,name"} {
+		f.Add(seed)
+	}
+	allowed := []string{"name", "age", "created_at", "score"}
+	f.Fuzz(func(t *testing.T, spec string) {
+		order, err := scopes.ParseSort(personSchemaFor(t), spec, allowed)
+		if err != nil {
+			if !errors.Is(err, scopes.ErrInvalidFilter) || len(err.Error()) > 300 {
+				t.Fatalf("ParseSort(%q): %v", spec, err)
+			}
+			return
+		}
+		if len(order) == 0 || len(order) > scopes.MaxSortKeys+1 || order[len(order)-1].Column != "id" {
+			t.Fatalf("ParseSort(%q) = %+v", spec, order)
+		}
+		seen := map[string]bool{}
+		for _, o := range order[:len(order)-1] {
+			if seen[o.Column] || !slices.Contains(allowed, o.Column) {
+				t.Fatalf("ParseSort(%q) = %+v", spec, order)
+			}
+			seen[o.Column] = true
+		}
+	})
+}

@@ -1,0 +1,122 @@
+package txctx
+
+import (
+	"context"
+	"sync"
+
+	"gorm.io/gorm"
+)
+
+// Statements of one transaction run one at a time, whichever goroutine
+// sends them: two callbacks registered on the bound *gorm.DB take the
+// transaction's semaphore before a GORM statement and give it back after,
+// so that a goroutine cannot start a statement while another one is still
+// reading its rows on the same connection (pgx corrupts its state, SQLite
+// interleaves). A statement sent from a model hook of a statement that
+// holds the semaphore runs under it (its context carries the hold).
+//
+// Not covered: *sql.Rows and *sql.Row handed to the caller by Rows() and
+// Row(), which stay open after the statement; read them to the end before
+// another goroutine uses the transaction.
+
+const (
+	lockCallback   = "txctx:lock"
+	unlockCallback = "txctx:unlock"
+)
+
+// registered holds the callback sets (one per root *gorm.DB) that have the
+// lock callbacks.
+var registered sync.Map
+
+// registerLock adds the lock callbacks to db's callback chains, once per
+// root *gorm.DB. Binding happens at the edge of the program, before the
+// connection serves statements, which is when GORM allows registering.
+func registerLock(db *gorm.DB) {
+	cb := db.Callback()
+	if _, loaded := registered.LoadOrStore(cb, true); loaded {
+		return
+	}
+	_ = cb.Create().Before("*").Register(lockCallback, lockStatement)
+	_ = cb.Create().After("*").Register(unlockCallback, unlockStatement)
+	_ = cb.Query().Before("*").Register(lockCallback, lockStatement)
+	_ = cb.Query().After("*").Register(unlockCallback, unlockStatement)
+	_ = cb.Update().Before("*").Register(lockCallback, lockStatement)
+	_ = cb.Update().After("*").Register(unlockCallback, unlockStatement)
+	_ = cb.Delete().Before("*").Register(lockCallback, lockStatement)
+	_ = cb.Delete().After("*").Register(unlockCallback, unlockStatement)
+	_ = cb.Raw().Before("*").Register(lockCallback, lockStatement)
+	_ = cb.Raw().After("*").Register(unlockCallback, unlockStatement)
+	_ = cb.Row().Before("*").Register(lockCallback, lockStatement)
+	_ = cb.Row().After("*").Register(unlockCallback, unlockStatement)
+}
+
+// holdKey marks a statement context that holds a transaction's semaphore.
+type holdKey struct{}
+
+type hold struct {
+	tx     *txn
+	stmt   *gorm.Statement
+	before context.Context // the statement's context before it took the hold
+}
+
+func lockStatement(db *gorm.DB) {
+	ctx := db.Statement.Context
+	t := txnOf(ctx, db.Statement.ConnPool)
+	if t == nil {
+		return
+	}
+	if h, ok := ctx.Value(holdKey{}).(*hold); ok && h.tx == t {
+		return // a statement from a hook of the statement holding it
+	}
+	if err := t.acquire(ctx); err != nil {
+		_ = db.AddError(err)
+		return
+	}
+	db.Statement.Context = context.WithValue(ctx, holdKey{}, &hold{tx: t, stmt: db.Statement, before: ctx})
+}
+
+func unlockStatement(db *gorm.DB) {
+	if h, ok := db.Statement.Context.Value(holdKey{}).(*hold); ok && h.stmt == db.Statement {
+		// A statement may be executed again (a chain kept in a variable):
+		// it must not carry the hold into its next run.
+		db.Statement.Context = h.before
+		h.tx.releaseSem()
+	}
+}
+
+// txnOf finds, among the transactions of ctx, the one pool belongs to.
+func txnOf(ctx context.Context, pool gorm.ConnPool) *txn {
+	if ctx == nil {
+		return nil
+	}
+	for s := innermost(ctx); s != nil; s = s.next {
+		if s.frame == nil {
+			continue
+		}
+		t := s.frame.tx
+		t.mu.Lock()
+		same := t.pool == pool
+		t.mu.Unlock()
+		if same {
+			return t
+		}
+	}
+	return nil
+}
+
+// acquire takes the semaphore, or fails when ctx ends first.
+func (t *txn) acquire(ctx context.Context) error {
+	select {
+	case t.sem <- struct{}{}:
+		return nil
+	default:
+	}
+	select {
+	case t.sem <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return contextEnded(ctx, nil)
+	}
+}
+
+func (t *txn) releaseSem() { <-t.sem }

@@ -1,0 +1,216 @@
+package txctx
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+
+	"gorm.io/gorm"
+)
+
+// Defaults of the middleware options.
+const (
+	// DefaultRollbackStatus is the status from which Middleware rolls back.
+	DefaultRollbackStatus = http.StatusBadRequest
+	// DefaultRetryBodyLimit is the largest request body Middleware holds in
+	// memory so that a request can be retried.
+	DefaultRetryBodyLimit = 1 << 20
+)
+
+// MiddlewareOption adjusts Middleware.
+type MiddlewareOption func(*middlewareConfig)
+
+type middlewareConfig struct {
+	rollbackStatus int
+	attempts       int
+	bodyLimit      int64
+	tx             config
+}
+
+// RollbackStatus sets the status from which the request's transaction rolls
+// back instead of committing (default DefaultRollbackStatus, 400).
+func RollbackStatus(status int) MiddlewareOption {
+	return func(c *middlewareConfig) { c.rollbackStatus = status }
+}
+
+// RetryRequests runs the whole handler again, up to attempts times in all,
+// when the commit fails with a serialization failure or deadlock (also when
+// one was seen by a Run inside the handler), with the backoff of WithRetry.
+// It is possible because the response is held: the client sees only the
+// last attempt. The request body is held in memory up to RetryBodyLimit;
+// a request with a larger body is not retried.
+func RetryRequests(attempts int) MiddlewareOption {
+	return func(c *middlewareConfig) { c.attempts = attempts }
+}
+
+// RetryBodyLimit sets the largest request body held for RetryRequests
+// (default DefaultRetryBodyLimit, 1 MiB).
+func RetryBodyLimit(n int64) MiddlewareOption {
+	return func(c *middlewareConfig) { c.bodyLimit = n }
+}
+
+// TxOptions sets the options of the request's transaction: the connection
+// name (On), ReadOnly, WithIsolation, WithRetryBackoff, WithRetryIf.
+// WithTimeout, Durable and WithRetry do not apply (use RetryRequests).
+func TxOptions(opts ...Option) MiddlewareOption {
+	return func(c *middlewareConfig) {
+		for _, o := range opts {
+			o(&c.tx)
+		}
+	}
+}
+
+// Middleware wraps each request in a transaction on db, bound to the
+// request's context (under the name chosen with TxOptions(On(name)), the
+// default connection otherwise):
+//
+//   - lazily: BEGIN is sent when the handler first uses the transaction
+//     (DB, Run), so a request that never does costs nothing;
+//   - a Run in the handler is a savepoint, AfterCommit callbacks run after
+//     the request's commit (once the response is sent);
+//   - the response (status, headers, body) is held until the commit; a
+//     status at or above RollbackStatus rolls back; a failed commit drops the
+//     held response and answers 500 (409 for a serialization failure, or a
+//     new attempt with RetryRequests);
+//   - a panic rolls back, then goes on to the server's recovery.
+//
+// Streaming (http.Flusher) is not available inside: serve streams from a
+// handler outside the middleware.
+func Middleware(db *gorm.DB, opts ...MiddlewareOption) func(http.Handler) http.Handler {
+	c := middlewareConfig{rollbackStatus: DefaultRollbackStatus, attempts: 1, bodyLimit: DefaultRetryBodyLimit}
+	for _, o := range opts {
+		o(&c)
+	}
+	registerLock(db)
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			serve(&c, db, next, w, r)
+		})
+	}
+}
+
+func serve(c *middlewareConfig, db *gorm.DB, next http.Handler, w http.ResponseWriter, r *http.Request) {
+	body, replayable := holdBody(c, r)
+	for attempt := 1; ; attempt++ {
+		if body != nil {
+			r.Body = body()
+		}
+		held, hooks, err := serveAttempt(c, db, next, r)
+		if err != nil && replayable && attempt < c.attempts && c.tx.retryable(err) && sleep(r.Context(), c.tx.backoff(attempt)) {
+			continue
+		}
+		hookCtx := context.WithoutCancel(r.Context())
+		if err != nil {
+			failed(w, r, err)
+		} else {
+			held.sendTo(w)
+		}
+		runHooks(hookCtx, hooks)
+		return
+	}
+}
+
+// serveAttempt runs the handler once in a lazy transaction.
+func serveAttempt(c *middlewareConfig, db *gorm.DB, next http.Handler, r *http.Request) (*heldResponse, []func(context.Context), error) {
+	t := newTxn(db, &c.tx)
+	t.lazy = true
+	ctx := r.Context()
+	held := newHeldResponse()
+	completed := false
+	defer func() {
+		if !completed {
+			t.abortLazy(ctx)
+		}
+	}()
+	next.ServeHTTP(held, r.WithContext(push(ctx, c.tx.name, db, &t.root)))
+	completed = true
+	hooks, err := t.finishLazy(ctx, held.code() < c.rollbackStatus)
+	return held, hooks, err
+}
+
+// finishLazy commits (ok) or rolls back a lazy transaction, begun or not.
+func (t *txn) finishLazy(ctx context.Context, ok bool) ([]func(context.Context), error) {
+	t.mu.Lock()
+	begun, beginErr := t.base != nil, t.beginErr
+	t.mu.Unlock()
+	switch {
+	case beginErr != nil:
+		return t.end(false), beginErr
+	case !begun && ctx.Err() != nil:
+		return t.end(false), contextEnded(ctx, nil)
+	case !begun:
+		return t.end(ok), nil
+	case ok:
+		return t.finish(ctx, nil)
+	}
+	hooks, err := t.finish(ctx, errHandlerStatus)
+	if !errors.Is(err, ErrRollback) {
+		err = nil // the handler's own answer stands
+	}
+	return hooks, err
+}
+
+// errHandlerStatus rolls back a request whose handler answered with a
+// status at or above RollbackStatus.
+var errHandlerStatus = errors.New("txctx: handler answered with an error status")
+
+// abortLazy rolls back after a panic in the handler.
+func (t *txn) abortLazy(ctx context.Context) {
+	t.mu.Lock()
+	begun := t.base != nil
+	t.mu.Unlock()
+	if begun {
+		if err := t.rollback(ctx); err != nil {
+			slog.ErrorContext(ctx, "txctx: rollback after panic failed", "error", err)
+		}
+	}
+	runHooks(context.WithoutCancel(ctx), t.end(false))
+}
+
+// failed answers a request whose transaction could not commit.
+func failed(w http.ResponseWriter, r *http.Request, err error) {
+	slog.ErrorContext(r.Context(), "txctx: request transaction failed", "method", r.Method, "path", r.URL.Path, "error", err)
+	if isSerializationFailure(err) {
+		http.Error(w, "conflict with a concurrent request, try again", http.StatusConflict)
+		return
+	}
+	http.Error(w, "internal server error", http.StatusInternalServerError)
+}
+
+// holdBody reads the request body into memory when requests may be retried
+// and the body fits RetryBodyLimit. It returns a function giving a fresh
+// reader per attempt (nil when the body is left as it is) and whether the
+// request can be retried.
+func holdBody(c *middlewareConfig, r *http.Request) (func() io.ReadCloser, bool) {
+	if c.attempts <= 1 {
+		return nil, false
+	}
+	if r.Body == nil || r.Body == http.NoBody {
+		return nil, true
+	}
+	buf, err := io.ReadAll(io.LimitReader(r.Body, c.bodyLimit+1))
+	if err != nil || int64(len(buf)) > c.bodyLimit {
+		// Too large (or broken): the handler reads what was read, then the
+		// rest, once.
+		rest := r.Body
+		if err != nil {
+			rest = io.NopCloser(errReader{err})
+		}
+		once := readCloser{io.MultiReader(bytes.NewReader(buf), rest), r.Body}
+		return func() io.ReadCloser { return once }, false
+	}
+	_ = r.Body.Close()
+	return func() io.ReadCloser { return io.NopCloser(bytes.NewReader(buf)) }, true
+}
+
+type readCloser struct {
+	io.Reader
+	io.Closer
+}
+
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) { return 0, e.err }
