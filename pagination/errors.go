@@ -12,8 +12,14 @@ import (
 // names the parameter and what is allowed.
 var ErrInvalidPage = errors.New("pagination: invalid page")
 
-// invalid returns an error matching ErrInvalidPage with a message built from
-// format and args.
+// pageError is a rejected page input; errors.Is matches ErrInvalidPage.
+type pageError struct{ msg string }
+
+func (e *pageError) Error() string        { return "pagination: " + e.msg }
+func (e *pageError) Is(target error) bool { return target == ErrInvalidPage }
+
+// invalid returns an error matching ErrInvalidPage whose message is built
+// from format and args.
 func invalid(format string, args ...any) error {
-	return fmt.Errorf("%w: "+format, append([]any{ErrInvalidPage}, args...)...)
+	return &pageError{msg: fmt.Sprintf(format, args...)}
 }

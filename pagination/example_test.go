@@ -45,7 +45,7 @@ func ExamplePaginate() {
 	// author 3
 	// author 4
 	// total 5, 3 pages
-	// pagination: invalid page: page_size 1000: must be between 1 and 100
+	// pagination: page_size 1000: must be between 1 and 100
 }
 
 func ExamplePaginateCursor() {
@@ -66,7 +66,7 @@ func ExamplePaginateCursor() {
 	// author 5 author 4 false true
 	// author 3 author 2 true true
 	// author 5 author 4 false true
-	// pagination: invalid page: after: malformed cursor; use next_cursor or prev_cursor as returned
+	// pagination: after: malformed cursor; use next_cursor or prev_cursor as returned
 }
 
 func closeDB(db *gorm.DB) {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 	"gorm.io/gorm/schema"
 )
 
@@ -125,22 +126,40 @@ func (w *walk[T]) page(f CursorFilter, limit int) (CursorPage[T], error) {
 
 // fetch reads limit+1 rows after cursor in the order keys give.
 func (w *walk[T]) fetch(keys []key, param, cursor string, limit int) ([]T, error) {
-	ob := orderBy(keys)
-	tx := window(w.db, limit+1, 0).Scopes(func(d *gorm.DB) *gorm.DB {
-		delete(d.Statement.Clauses, "ORDER BY") // the keyset order replaces any other
-		d.Statement.AddClause(ob)
-		return d
-	})
+	var pred clause.Expression
 	if cursor != "" {
 		values, err := decodeCursor(w.c, w.spec, w.keys, param, cursor, w.now)
 		if err != nil {
 			return nil, err
 		}
-		tx = tx.Where(after(keys, values))
+		pred = after(keys, values)
 	}
+	ob := orderBy(keys)
+	tx := window(w.db, limit+1, 0).Scopes(func(d *gorm.DB) *gorm.DB {
+		delete(d.Statement.Clauses, "ORDER BY") // the keyset order replaces any other
+		d.Statement.AddClause(ob)
+		andWhere(d, pred)
+		return d
+	})
 	items := make([]T, 0, limit+1)
 	err := tx.Find(&items).Error
 	return items, err
+}
+
+// andWhere ANDs e with the statement's conditions, kept in parentheses, so
+// that an OR on the query cannot bypass the keyset predicate.
+func andWhere(d *gorm.DB, e clause.Expression) {
+	if e == nil {
+		return
+	}
+	exprs := []clause.Expression{e}
+	if c, ok := d.Statement.Clauses["WHERE"]; ok {
+		if w, ok := c.Expression.(clause.Where); ok && len(w.Exprs) > 0 {
+			exprs = []clause.Expression{clause.AndConditions{Exprs: slices.Clone(w.Exprs)}, e}
+		}
+	}
+	delete(d.Statement.Clauses, "WHERE")
+	d.Statement.AddClause(clause.Where{Exprs: exprs})
 }
 
 // setCursors fills NextCursor and PrevCursor from the page's last and first

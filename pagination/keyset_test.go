@@ -365,3 +365,22 @@ func TestCursorValuerNulls(t *testing.T) {
 		}
 	})
 }
+
+// An OR on the query does not bypass the keyset predicate.
+func TestCursorWithOrOnTheQuery(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+		items := seedItems(t, db, 40)
+		q := db.Where("b = ?", "x").Or("b = ?", "y")
+		var want []Item
+		for _, it := range items {
+			if it.B != "z" {
+				want = append(want, it)
+			}
+		}
+		order := orders["b desc, id desc (row value)"]
+		got, _ := walkForward(t, q, order, 3)
+		if w := expected(want, order); !slices.Equal(got, w) {
+			t.Fatalf("got %v, want %v", got, w)
+		}
+	})
+}

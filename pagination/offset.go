@@ -90,13 +90,13 @@ func Paginate[T any](db *gorm.DB, f PaginatedFilter, opts ...Option) (Paginated[
 	return Paginated[T]{Items: items, Total: total, Page: f.Page, PageSize: f.PageSize, TotalPages: totalPages(total, f.PageSize)}, nil
 }
 
-// withModel returns db with T as its model when it has neither a model nor a
-// table.
+// withModel returns db, or when it has neither a model nor a table a copy
+// of it with T as its model (db itself is left alone).
 func withModel[T any](db *gorm.DB) *gorm.DB {
 	if db.Statement.Model != nil || db.Statement.Table != "" || db.Statement.TableExpr != nil {
 		return db
 	}
-	return db.Model(new(T))
+	return db.Session(&gorm.Session{}).Model(new(T))
 }
 
 func totalPages(total int64, size int) int {

@@ -117,6 +117,17 @@ func TestPaginateDoesNotChangeTheQuery(t *testing.T) {
 		if want := []int64{7, 6, 5, 4, 3}; !slices.Equal(authorIDs(all), want) {
 			t.Fatalf("query after Paginate: %v, want %v", authorIDs(all), want)
 		}
+		// A query without a model does not get one.
+		bare := db.Where("id > ?", 5)
+		if _, err := pagination.Paginate[Author](bare, pagination.PaginatedFilter{}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := pagination.PaginateCursor[Author](bare, []pagination.Order{{Column: "id"}}, pagination.CursorFilter{}); err != nil {
+			t.Fatal(err)
+		}
+		if bare.Statement.Model != nil || len(bare.Statement.Clauses) != 1 {
+			t.Fatalf("the caller's statement changed: model %v, clauses %v", bare.Statement.Model, bare.Statement.Clauses)
+		}
 	})
 }
 

@@ -16,9 +16,28 @@ import (
 // allowed.
 var ErrInvalidFilter = errors.New("scopes: invalid filter")
 
+// inputError is a rejected input: its message says what and why, errors.Is
+// matches its sentinel, and errors.As reaches its cause (validator errors).
+type inputError struct {
+	msg      string
+	sentinel error
+	cause    error
+}
+
+func (e *inputError) Error() string        { return "scopes: " + e.msg }
+func (e *inputError) Is(target error) bool { return target == e.sentinel }
+func (e *inputError) Unwrap() error        { return e.cause }
+
+// rejected formats a message (%w allowed, for the cause) as an error
+// matching sentinel.
+func rejected(sentinel error, format string, args ...any) error {
+	err := fmt.Errorf(format, args...)
+	return &inputError{msg: err.Error(), sentinel: sentinel, cause: errors.Unwrap(err)}
+}
+
 // invalid returns an error matching ErrInvalidFilter.
 func invalid(format string, args ...any) error {
-	return fmt.Errorf("%w: "+format, append([]any{ErrInvalidFilter}, args...)...)
+	return rejected(ErrInvalidFilter, format, args...)
 }
 
 // maxQuoted is how much of a client's input an error message repeats.

@@ -165,7 +165,7 @@ func ExampleSort() {
 	err := db.Scopes(scopes.Sort("passwd", "title", "created_at")).Find(&found).Error
 	fmt.Println(err)
 	// Output:
-	// scopes: invalid filter: unknown sort field "passwd" (allowed: title, created_at)
+	// scopes: unknown sort field "passwd" (allowed: title, created_at)
 }
 
 func closeDB(db *gorm.DB) {

@@ -39,9 +39,7 @@ func Filter(f any) func(*gorm.DB) *gorm.DB {
 			_ = db.AddError(err)
 			return db
 		}
-		if len(exprs) > 0 {
-			db.Statement.AddClause(clause.Where{Exprs: []clause.Expression{group(exprs)}})
-		}
+		andWhere(db, exprs)
 		return db
 	}
 }
@@ -141,6 +139,20 @@ func checkValue(ff filterField, val reflect.Value) error {
 		}
 	}
 	return nil
+}
+
+// andWhere ANDs exprs, as one group, with the statement's conditions, which
+// become a group of their own: "a OR b" already on the query and filter c
+// give (a OR b) AND c, never a OR b AND c.
+func andWhere(db *gorm.DB, exprs []clause.Expression) {
+	if len(exprs) == 0 {
+		return
+	}
+	var groups []clause.Expression
+	if prior := takeWhere(db); len(prior) > 0 {
+		groups = append(groups, group(prior))
+	}
+	db.Statement.AddClause(clause.Where{Exprs: append(groups, group(exprs))})
 }
 
 // group ANDs exprs as one parenthesised condition.

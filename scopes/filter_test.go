@@ -104,6 +104,14 @@ func TestFilterCannotBeWidenedByOr(t *testing.T) {
 		if len(ps) != 0 {
 			t.Fatalf("got %v, want no rows", ids(ps))
 		}
+		// GORM alone would read Where(a).Or(b).Where(c) as a OR (b AND c).
+		err = db.Where("name = ?", "Ann").Or("name = ?", "anna").Scopes(scopes.Filter(f), scopes.Search("bob", "name")).Find(&ps).Error
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ps) != 0 {
+			t.Fatalf("Or chain: got %v, want no rows", ids(ps))
+		}
 	})
 }
 

@@ -36,7 +36,9 @@ func (s Searching) SearchTerm() string { return s.Q }
 // works (no sort fields allowed, primary-key order, default page sizes).
 //
 // Every method takes its session from txctx.DB(ctx), so it joins the
-// transaction of the context when one is open.
+// transaction of the context when one is open (and, like txctx.DB, panics
+// when no database is bound to ctx: a wiring mistake). Cancelling ctx
+// cancels the queries.
 //
 // F is a filter struct for [Filter]; embedding [Sorting],
 // [pagination.PaginatedFilter], [pagination.CursorFilter] and [Searching]

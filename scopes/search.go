@@ -23,7 +23,7 @@ func Search(q string, columns ...string) func(*gorm.DB) *gorm.DB {
 		if err != nil {
 			_ = db.AddError(err)
 		} else if e != nil {
-			db.Statement.AddClause(clause.Where{Exprs: []clause.Expression{e}})
+			andWhere(db, []clause.Expression{e})
 		}
 		return db
 	}

@@ -36,7 +36,7 @@ func OnlyDeleted() func(*gorm.DB) *gorm.DB {
 		}
 		db.Statement.Unscoped = true
 		col := clause.Column{Table: clause.CurrentTable, Name: f.DBName}
-		db.Statement.AddClause(clause.Where{Exprs: []clause.Expression{isNullExpr(col, false)}})
+		andWhere(db, []clause.Expression{isNullExpr(col, false)})
 		return db
 	}
 }

@@ -32,7 +32,7 @@ const (
 //
 // A rejected spec adds an error matching ErrInvalidFilter to the query, e.g.
 //
-//	scopes: invalid filter: unknown sort field "passwd" (allowed: name, created_at)
+//	scopes: unknown sort field "passwd" (allowed: name, created_at)
 func Sort(spec string, allowed ...string) func(*gorm.DB) *gorm.DB {
 	return func(db *gorm.DB) *gorm.DB {
 		s, err := modelSchema(db)
@@ -53,7 +53,7 @@ func applySort(db *gorm.DB, s *schema.Schema, spec string, allowed []string) err
 	}
 	ob, err := pagination.OrderBy(s, order)
 	if err != nil {
-		return invalid("%v", err)
+		return invalid("%w", err)
 	}
 	delete(db.Statement.Clauses, "ORDER BY")
 	db.Statement.AddClause(ob)
