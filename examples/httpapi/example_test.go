@@ -2,8 +2,8 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -37,12 +37,12 @@ func Example() {
 			return
 		}
 		defer res.Body.Close()
-		data, _ := io.ReadAll(res.Body)
-		if res.StatusCode >= 400 {
-			fmt.Printf("%s %s: %d %s", method, path, res.StatusCode, data)
+		var e ErrorBody
+		if res.StatusCode < 400 || json.NewDecoder(res.Body).Decode(&e) != nil {
+			fmt.Printf("%s %s: %d\n", method, path, res.StatusCode)
 			return
 		}
-		fmt.Printf("%s %s: %d\n", method, path, res.StatusCode)
+		fmt.Printf("%s %s: %d %s %v\n", method, path, e.Error.Status, e.Error.Code, e.Error.Fields)
 	}
 	send("POST", "/authors", `{"name": "Ada", "email": "ada@example.com"}`)
 	send("POST", "/authors", `{"name": "Ada again", "email": "ada@example.com"}`)
@@ -51,8 +51,8 @@ func Example() {
 	send("GET", "/articles?title_icontains=go&sort=-created_at", "")
 	// Output:
 	// POST /authors: 201
-	// POST /authors: 409 {"error":{"status":409,"code":"conflict","message":"email: the value is already taken","fields":[{"field":"email","rule":"unique"}]}}
-	// POST /authors: 422 {"error":{"status":422,"code":"validation_failed","message":"some fields are invalid: see fields","fields":[{"field":"name","rule":"required"},{"field":"email","rule":"email"}]}}
-	// GET /articles?page_size=500: 400 {"error":{"status":400,"code":"invalid_parameter","message":"pagination: invalid page: page_size 500: must be between 1 and 100"}}
+	// POST /authors: 409 conflict [{email unique }]
+	// POST /authors: 422 validation_failed [{name required } {email email }]
+	// GET /articles?page_size=500: 400 invalid_parameter []
 	// GET /articles?title_icontains=go&sort=-created_at: 200
 }

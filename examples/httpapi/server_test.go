@@ -103,7 +103,9 @@ func TestPlainErrorsBecomeJSON(t *testing.T) {
 		status  int
 		code    string
 	}{
-		{"commit failed", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "internal server error", http.StatusInternalServerError) }, 500, "internal"},
+		{"commit failed", func(w http.ResponseWriter, r *http.Request) {
+			http.Error(w, "internal server error", http.StatusInternalServerError)
+		}, 500, "internal"},
 		{"serialization failure", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "conflict", http.StatusConflict) }, 409, "conflict"},
 		{"JSON error passes", func(w http.ResponseWriter, r *http.Request) {
 			writeError(w, &APIError{Status: 404, Code: "not_found", Message: "x"})
