@@ -7,7 +7,8 @@
 //  1. models that embed the entity structs get UUIDv7 keys, timestamps from
 //     an injected clock and validation that refuses a bad row before any SQL
 //     is sent; an audit entry embedding ImmutableEntity cannot be changed;
-//  2. a filter struct and a sort spec turn into a sorted, paginated listing;
+//  2. a filter struct and a sort spec turn into a sorted listing, read as
+//     offset pages (the Paginated JSON) and as signed keyset (cursor) pages;
 //  3. txctx.Run commits the outer transaction while a nested Run (a
 //     savepoint) rolls back;
 //  4. an after-commit callback publishes an event only once the transaction

@@ -4,6 +4,8 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/gormext/gormext/entities"
+	"github.com/gormext/gormext/pagination"
+	"github.com/gormext/gormext/scopes"
 )
 
 // Author writes articles. Embedding entities.Entity gives it a UUIDv7 ID and
@@ -45,6 +47,15 @@ type ArticleFilter struct {
 	TitleContains string     `filter:"title,icontains"`
 	AuthorID      *uuid.UUID `filter:"author_id"`
 	Status        []string   `filter:"status,in"`
+}
+
+// ArticleFeed is the same filter with a sort and a keyset (cursor) page, as
+// scopes.QueryOperations reads them; scopes.Decode would fill it from
+// ?title_icontains=go&sort=-created_at&after=<cursor>&limit=2.
+type ArticleFeed struct {
+	ArticleFilter
+	scopes.Sorting
+	pagination.CursorFilter
 }
 
 // tables lists the tour's models in creation order.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -52,6 +53,9 @@ func (t *tour) listing(ctx context.Context) error {
 			return err
 		}
 	}
+	if err := t.printFeed(ctx, filter); err != nil {
+		return err
+	}
 	var rejected []Article
 	err := txctx.DB(ctx).Scopes(scopes.Sort("password", sortable...)).Find(&rejected).Error
 	t.say("   sort by \"password\" refused with scopes.ErrInvalidFilter: %v", errors.Is(err, scopes.ErrInvalidFilter))
@@ -70,5 +74,42 @@ func (t *tour) printPage(ctx context.Context, filter ArticleFilter, page int) er
 		titles[i] = a.Title
 	}
 	t.say("   page %d of %d (%d matching): %s", result.Page, result.TotalPages, result.Total, quoteAll(titles))
+	if page == 1 {
+		// The JSON an API would send, with the titles standing in for the items.
+		asJSON, err := json.Marshal(pagination.Paginated[string]{Items: titles, Total: result.Total,
+			Page: result.Page, PageSize: result.PageSize, TotalPages: result.TotalPages})
+		if err != nil {
+			return err
+		}
+		t.say("   as JSON: %s", asJSON)
+	}
 	return nil
+}
+
+// feed is the keyset listing of articles: configured once, used per request.
+var feed = scopes.QueryOperations[Article, ArticleFeed]{
+	SortFields:  sortable,
+	DefaultSort: "-created_at",
+	CursorKey:   []byte("the quickstart's cursor key: use 32 random bytes in a real service"),
+}
+
+// printFeed walks the same listing with keyset pages, as an infinite scroll
+// would.
+func (t *tour) printFeed(ctx context.Context, filter ArticleFilter) error {
+	req := ArticleFeed{ArticleFilter: filter, CursorFilter: pagination.CursorFilter{Limit: 3}}
+	for n := 1; ; n++ {
+		page, err := feed.PaginateCursor(ctx, req)
+		if err != nil {
+			return fmt.Errorf("reading the feed: %w", err)
+		}
+		titles := make([]string, len(page.Items))
+		for i, a := range page.Items {
+			titles[i] = a.Title
+		}
+		t.say("   keyset page %d (3 at most, more after it: %v): %s", n, page.HasNext, quoteAll(titles))
+		if !page.HasNext {
+			return nil
+		}
+		req.After = page.NextCursor // opaque and signed: clients cannot forge one
+	}
 }
