@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -113,4 +114,45 @@ func lineAt(lines []string, i int) string {
 		return lines[i]
 	}
 	return "<end of output>"
+}
+
+// TestRunWithDatabaseURL runs the tour the way `DATABASE_URL=... go run
+// ./examples/quickstart` does, on PostgreSQL in a schema of its own, when
+// GORMEXT_TEST_POSTGRES_DSN is set.
+func TestRunWithDatabaseURL(t *testing.T) {
+	dsn := testdb.PostgresDSN()
+	if dsn == "" {
+		t.Skip("GORMEXT_TEST_POSTGRES_DSN is not set")
+	}
+	schema := fmt.Sprintf("quickstart_%d", time.Now().UnixNano())
+	admin := testdb.Open(t, testdb.Postgres)
+	if err := admin.Exec("CREATE SCHEMA " + schema).Error; err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { admin.Exec("DROP SCHEMA " + schema + " CASCADE") })
+	t.Setenv("DATABASE_URL", withSearchPath(dsn, schema))
+	cfg, err := database.FromEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := run(context.Background(), &out, cfg); err != nil {
+		t.Fatalf("run: %v\noutput so far:\n%s", err, out.String())
+	}
+	compareGolden(t, out.Bytes())
+	var tables int64
+	if err := admin.Raw("SELECT count(*) FROM information_schema.tables WHERE table_schema = ?", schema).Scan(&tables).Error; err != nil || tables != 3 {
+		t.Errorf("%d tables in schema %s (%v), want the tour's 3", tables, schema, err)
+	}
+}
+
+// withSearchPath adds search_path to a PostgreSQL URL or keyword/value DSN.
+func withSearchPath(dsn, schema string) string {
+	switch {
+	case !strings.Contains(dsn, "://"):
+		return dsn + " search_path=" + schema
+	case strings.Contains(dsn, "?"):
+		return dsn + "&search_path=" + schema
+	}
+	return dsn + "?search_path=" + schema
 }
