@@ -5,7 +5,13 @@
 //	go run ./examples/httpapi                      # in-memory SQLite on localhost:8080
 //	DATABASE_URL=postgres://postgres@127.0.0.1/test go run ./examples/httpapi
 //
-// Tables are created at start. The routes (Go 1.22 net/http patterns):
+// Tables are created at start. The other DATABASE_* variables of
+// database.FromEnv (DATABASE_ECHO=1 logs every statement, DATABASE_POOL_SIZE,
+// ...) apply, CURSOR_KEY sets the key that signs listing cursors (give
+// every instance the same one), and the flags -addr and -request-timeout
+// set the listening address and each request's deadline.
+//
+// The routes (Go 1.22 net/http patterns):
 //
 //	POST   /authors               create an author            201, 409 when the e-mail is taken
 //	GET    /authors/{id}          one author                  200, 404
