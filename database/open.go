@@ -49,6 +49,9 @@ func Open(ctx context.Context, cfg Config) (*gorm.DB, error) {
 	}
 	db, err := gorm.Open(translator{dial(conns)}, gormConfig(cfg))
 	if err == nil {
+		err = registerRelease(db)
+	}
+	if err == nil {
 		err = db.Use(hooks.New(cfg.Hooks...))
 	}
 	if err != nil {

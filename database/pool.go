@@ -68,7 +68,8 @@ func (p *pool) ExecContext(ctx context.Context, query string, args ...any) (sql.
 }
 
 // QueryContext implements gorm.ConnPool. The connection goes back to the
-// pool when the rows are closed.
+// pool when the rows are closed: at once through the release callbacks for
+// GORM's finishers, else on a goroutine that waits for the rows.
 func (p *pool) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	c, err := p.conn(ctx)
 	if err != nil {
@@ -79,7 +80,9 @@ func (p *pool) QueryContext(ctx context.Context, query string, args ...any) (*sq
 		_ = c.Close()
 		return nil, err
 	}
-	go releaseLater(c)
+	if !claim(ctx, c, claimQuery) { // see release.go
+		go releaseLater(c)
+	}
 	return rows, nil
 }
 
@@ -99,7 +102,9 @@ func (p *pool) QueryRowContext(ctx context.Context, query string, args ...any) *
 }
 
 // BeginTx implements gorm.TxBeginner. The connection goes back to the pool
-// when the transaction commits or rolls back.
+// when the transaction commits or rolls back: at once for the transaction
+// GORM wraps around a Create, Update or Delete, on a goroutine that waits for
+// the end of the transaction otherwise.
 func (p *pool) BeginTx(ctx context.Context, opts *sql.TxOptions) (*sql.Tx, error) {
 	c, err := p.conn(ctx)
 	if err != nil {
@@ -110,7 +115,9 @@ func (p *pool) BeginTx(ctx context.Context, opts *sql.TxOptions) (*sql.Tx, error
 		_ = c.Close()
 		return nil, err
 	}
-	go releaseLater(c)
+	if !claim(ctx, c, claimTx) { // see release.go
+		go releaseLater(c)
+	}
 	return tx, nil
 }
 

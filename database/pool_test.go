@@ -3,6 +3,7 @@ package database_test
 import (
 	"context"
 	"errors"
+	"runtime"
 	"testing"
 	"time"
 
@@ -182,4 +183,139 @@ func TestPoolSettingsApplied(t *testing.T) {
 			}
 		}, testdb.WithConfig(tt.cfg))
 	}
+}
+
+func inUse(t *testing.T, db *gorm.DB) int {
+	t.Helper()
+	s, err := db.DB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s.Stats().InUse
+}
+
+func TestFinishersGiveTheConnectionBackAtOnce(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+		if err := db.AutoMigrate(&counter{}); err != nil {
+			t.Fatal(err)
+		}
+		waitIdle(t, db) // AutoMigrate's own Rows come back asynchronously
+		steps := map[string]func() error{
+			"Create": func() error { return db.Create(&counter{N: 1}).Error },
+			"Find":   func() error { return db.Find(&[]counter{}).Error },
+			"First":  func() error { return db.First(&counter{}).Error },
+			"Count":  func() error { var n int64; return db.Model(&counter{}).Count(&n).Error },
+			"Update": func() error { return db.Model(&counter{}).Where("n = ?", 1).Update("n", 2).Error },
+			"Delete": func() error { return db.Where("n = ?", 2).Delete(&counter{}).Error },
+			"Failed": func() error { db.Raw("SELECT * FROM no_such_table").Find(&[]counter{}); return nil },
+		}
+		for _, name := range []string{"Create", "Find", "First", "Count", "Update", "Delete", "Failed"} {
+			if err := steps[name](); err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			if n := inUse(t, db); n != 0 {
+				t.Fatalf("after %s: %d connections in use, want 0 at once", name, n)
+			}
+		}
+	})
+}
+
+// waitIdle waits until no connection is in use: those of Row and Rows come
+// back on a goroutine once the rows are closed.
+func waitIdle(t *testing.T, db *gorm.DB) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); inUse(t, db) != 0 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
+	if n := inUse(t, db); n != 0 {
+		t.Fatalf("%d connections still in use", n)
+	}
+}
+
+func TestPanicAfterTheQueryDoesNotLeakTheConnection(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+		if err := db.AutoMigrate(&counter{}); err != nil {
+			t.Fatal(err)
+		}
+		// A callback between GORM's query and the release panics, as a
+		// plugin's or GORM's own code might.
+		err := db.Callback().Query().After("gorm:query").Before("gormext:database:release").
+			Register("test:panic", func(tx *gorm.DB) {
+				if tx.Statement.Table == "counters" {
+					panic("after the query")
+				}
+			})
+		if err != nil {
+			t.Fatal(err)
+		}
+		func() {
+			defer func() { _ = recover() }()
+			db.Find(&[]counter{})
+			t.Fatal("the query did not panic")
+		}()
+		// The slot holding the connection is garbage now: its cleanup gives
+		// the connection back.
+		for deadline := time.Now().Add(10 * time.Second); inUse(t, db) != 0 && time.Now().Before(deadline); {
+			runtime.GC()
+			time.Sleep(5 * time.Millisecond)
+		}
+		if err := db.Exec("SELECT 1").Error; err != nil {
+			t.Fatalf("the pool of one is still exhausted after the panic: %v", err)
+		}
+	}, testdb.WithConfig(poolOfOne))
+}
+
+func TestForeignTransactionInsideAStatementDoesNotBlockItsRelease(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+		if err := db.AutoMigrate(&counter{}); err != nil {
+			t.Fatal(err)
+		}
+		// A plugin begins a transaction of its own with the statement's
+		// context, and ends it only after the statement.
+		var foreign *gorm.DB
+		for _, reg := range []func(func(*gorm.DB)) error{
+			func(f func(*gorm.DB)) error {
+				return db.Callback().Query().After("gormext:database:arm_release").Before("gorm:query").Register("test:begin", f)
+			},
+			func(f func(*gorm.DB)) error {
+				return db.Callback().Create().Before("gorm:create").Register("test:begin", f)
+			},
+		} {
+			err := reg(func(tx *gorm.DB) {
+				if foreign == nil && tx.Statement.Table == "counters" {
+					foreign = db.WithContext(tx.Statement.Context).Begin()
+				}
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, step := range []func() error{
+			func() error { return db.Find(&[]counter{}).Error },
+			func() error { return db.Create(&counter{N: 1}).Error },
+			// Without GORM's transaction the slot stays empty until sealed.
+			func() error {
+				return db.Session(&gorm.Session{SkipDefaultTransaction: true}).Create(&counter{N: 2}).Error
+			},
+		} {
+			foreign = nil
+			done := make(chan error, 1)
+			go func() { done <- step() }()
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Fatal(err)
+				}
+			case <-time.After(20 * time.Second):
+				t.Fatal("the statement waited for a transaction it did not begin")
+			}
+			if foreign == nil || foreign.Error != nil {
+				t.Fatalf("the plugin's transaction did not begin: %v", foreign)
+			}
+			if err := foreign.Commit().Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		waitIdle(t, db)
+	})
 }

@@ -60,13 +60,13 @@ var sinkDTO benchDTO
 
 func BenchmarkToDTO(b *testing.B) {
 	e := newBenchEntity()
-	b.Run("hand", func(b *testing.B) {
+	b.Run("impl=hand", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			sinkDTO = handCopy(e)
 		}
 	})
-	b.Run("ToDTO", func(b *testing.B) {
+	b.Run("impl=mapper", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			d, err := entities.ToDTO[benchDTO](e)
@@ -82,7 +82,7 @@ var sinkEntity benchEntity
 
 func BenchmarkFromDTO(b *testing.B) {
 	d := handCopy(newBenchEntity())
-	b.Run("hand", func(b *testing.B) {
+	b.Run("impl=hand", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			e := benchEntity{Name: d.Name, Email: d.Email, Age: d.Age, Active: d.Active,
@@ -95,7 +95,7 @@ func BenchmarkFromDTO(b *testing.B) {
 			sinkEntity = e
 		}
 	})
-	b.Run("FromDTO-novalidate", func(b *testing.B) {
+	b.Run("impl=mapper", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			e, err := entities.FromDTOWith[benchEntity](nil, d)

@@ -1,0 +1,177 @@
+package database
+
+import (
+	"context"
+	"database/sql"
+	"runtime"
+	"sync/atomic"
+
+	"gorm.io/gorm"
+)
+
+// Giving a connection back as soon as GORM is done with it.
+//
+// The pool runs each statement on a *sql.Conn of its own, and
+// sql.Conn.Close blocks until the rows or the transaction started on it
+// end. Left to itself the pool therefore closes the Conn on a goroutine
+// that waits for them. For GORM's own finishers it does better:
+//
+//   - Find, First, Count, Pluck, Scan into structs...: GORM closes the rows
+//     inside gorm:query. A callback just before it arms a slot in the
+//     statement's context, the pool parks the Conn there, and a callback
+//     at the end of the chain closes it, at once.
+//   - Create, Update, Delete: GORM wraps them in a transaction of its own
+//     (gorm:begin_transaction ... gorm:commit_or_rollback_transaction). The
+//     slot is armed before the begin, takes the Conn of that BeginTx, and
+//     is closed after the commit or rollback, at once.
+//
+// Row and Rows hand their rows to the caller, and transactions begun with
+// db.Begin or db.Transaction are the caller's to end: those keep the
+// goroutine.
+
+// slotKey is the context key of a releaseSlot.
+type slotKey struct{}
+
+// releaseSlot is armed for one statement. Only the call it was armed for
+// may park a connection in it: the query of a Find, First, Count and so on,
+// or the BeginTx of the transaction GORM wraps around a Create, Update or
+// Delete. Anything else (a hook or plugin running its own statements with
+// the same context) keeps the goroutine, so that finishRelease never waits
+// for rows or a transaction it does not know.
+type releaseSlot struct {
+	self   context.Context // the context carrying this slot
+	parent context.Context // the statement's context before arming
+	kind   claimKind
+	conn   atomic.Pointer[sql.Conn]
+}
+
+// claimKind says which pool call may fill a slot.
+type claimKind uint8
+
+const (
+	claimQuery claimKind = iota + 1 // pool.QueryContext
+	claimTx                         // pool.BeginTx
+)
+
+// sealed fills a slot that must take no connection any more.
+var sealed = new(sql.Conn)
+
+// claim parks c in the slot armed for exactly ctx and this kind of call;
+// false when there is none, or it is taken or sealed.
+func claim(ctx context.Context, c *sql.Conn, kind claimKind) bool {
+	s, ok := ctx.Value(slotKey{}).(*releaseSlot)
+	if !ok || s == nil || s.self != ctx || s.kind != kind {
+		return false
+	}
+	return s.conn.CompareAndSwap(nil, c)
+}
+
+func armQuery(db *gorm.DB) { arm(db, claimQuery) }
+func armWrite(db *gorm.DB) { arm(db, claimTx) }
+
+// arm runs just before gorm:query, or before GORM begins the transaction of
+// a write. Outside a transaction of the caller's, it arms a slot.
+func arm(db *gorm.DB, kind claimKind) {
+	if _, ok := db.Statement.ConnPool.(*pool); !ok || db.Statement.Context == nil {
+		return
+	}
+	s := &releaseSlot{parent: db.Statement.Context, kind: kind}
+	s.self = context.WithValue(s.parent, slotKey{}, s)
+	db.Statement.Context = s.self
+	// Should finishRelease never run (a panic in a callback), the
+	// connection goes back to the pool once the statement is garbage.
+	runtime.AddCleanup(db.Statement, releaseAbandoned, s)
+}
+
+// seal closes a write's slot once GORM's transaction has begun (or was
+// skipped): later BeginTx calls with the same context are not GORM's.
+func seal(db *gorm.DB) {
+	if s := armedSlot(db); s != nil {
+		s.conn.CompareAndSwap(nil, sealed)
+	}
+}
+
+// armedSlot returns the slot armed for db's statement, or nil.
+func armedSlot(db *gorm.DB) *releaseSlot {
+	ctx := db.Statement.Context
+	if ctx == nil {
+		return nil
+	}
+	s, ok := ctx.Value(slotKey{}).(*releaseSlot)
+	if !ok || s == nil || s.self != ctx {
+		return nil
+	}
+	return s
+}
+
+func releaseAbandoned(s *releaseSlot) {
+	if c := s.conn.Swap(nil); c != nil && c != sealed {
+		go releaseLater(c) // waits for a transaction left open, if any
+	}
+}
+
+// disarmRelease hides an enclosing statement's slot from Row and Rows,
+// whose rows outlive their callback.
+func disarmRelease(db *gorm.DB) {
+	if s := armedSlot(db); s != nil {
+		db.Statement.Context = context.WithValue(db.Statement.Context, slotKey{}, (*releaseSlot)(nil))
+	}
+}
+
+// finishRelease runs once GORM has closed the rows and ended its
+// transaction: the connection goes back to the pool at once.
+func finishRelease(db *gorm.DB) {
+	s := armedSlot(db)
+	if s == nil {
+		return
+	}
+	db.Statement.Context = s.parent
+	if c := s.conn.Swap(nil); c != nil && c != sealed {
+		_ = c.Close() // rows closed, transaction ended: returns at once
+	}
+}
+
+// registerRelease installs the callbacks: around gorm:query for queries, and
+// around GORM's own transaction (which encloses the statement and any
+// RETURNING rows) for creates, updates and deletes. A slot is sealed right
+// after the call it was armed for (GORM's After appends at the end of the
+// chain, so seals are placed with Before the callback that follows).
+func registerRelease(db *gorm.DB) error {
+	cb := db.Callback()
+	const armName, sealName, releaseName = "gormext:database:arm_release", "gormext:database:seal_release", "gormext:database:release"
+	regs := []func() error{
+		func() error { return cb.Query().Before("gorm:query").Register(armName, armQuery) },
+		func() error { return cb.Query().Before("gorm:preload").Register(sealName, seal) },
+		func() error { return cb.Query().After("gorm:after_query").Register(releaseName, finishRelease) },
+		func() error {
+			return cb.Row().Before("gorm:row").Register("gormext:database:disarm_release", disarmRelease)
+		},
+	}
+	for _, w := range []struct {
+		before, after func(string) registerer
+		next          string
+	}{
+		{func(n string) registerer { return cb.Create().Before(n) }, func(n string) registerer { return cb.Create().After(n) }, "gorm:before_create"},
+		{func(n string) registerer { return cb.Update().Before(n) }, func(n string) registerer { return cb.Update().After(n) }, "gorm:setup_reflect_value"},
+		{func(n string) registerer { return cb.Delete().Before(n) }, func(n string) registerer { return cb.Delete().After(n) }, "gorm:before_delete"},
+	} {
+		regs = append(regs,
+			func() error { return w.before("gorm:begin_transaction").Register(armName, armWrite) },
+			func() error { return w.before(w.next).Register(sealName, seal) },
+			func() error {
+				return w.after("gorm:commit_or_rollback_transaction").Register(releaseName, finishRelease)
+			},
+		)
+	}
+	for _, reg := range regs {
+		if err := reg(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// registerer is what GORM's Before and After return.
+type registerer interface {
+	Register(name string, fn func(*gorm.DB)) error
+}
