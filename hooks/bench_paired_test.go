@@ -1,6 +1,7 @@
 package hooks_test
 
 import (
+	"runtime"
 	"testing"
 	"time"
 
@@ -14,31 +15,48 @@ type side struct {
 	name    string
 	db      *gorm.DB
 	byHand  bool
-	elapsed time.Duration
+	elapsed time.Duration // wall clock
+	cpu     time.Duration // CPU time of the benchmark's thread
 }
 
 // paired runs the contenders one after the other inside every iteration,
 // rotating their order, and reports each one's time per operation and its
 // ratio to the first (the plain GORM baseline). On a shared, noisy machine
 // the interleaving exposes every side to the same load, which separate
-// benchmarks run seconds apart do not.
+// benchmarks run seconds apart do not. Besides wall-clock time it measures
+// the CPU time of the benchmark's own OS thread (Linux), which time spent
+// waiting for a core does not inflate: "-cpu-ns/op" and "/plain-cpu".
 func paired(b *testing.B, sides []*side, op func(s *side)) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
 		for k := range sides {
 			s := sides[(i+k)%len(sides)]
-			start := time.Now()
+			start, startCPU := time.Now(), threadCPU()
 			op(s)
+			s.cpu += threadCPU() - startCPU
 			s.elapsed += time.Since(start)
 		}
 		i++
 	}
-	base := float64(sides[0].elapsed)
+	report(b, sides)
+}
+
+func report(b *testing.B, sides []*side) {
+	base, baseCPU := float64(sides[0].elapsed), float64(sides[0].cpu)
 	for _, s := range sides {
 		b.ReportMetric(float64(s.elapsed.Nanoseconds())/float64(b.N), s.name+"-ns/op")
-		if s != sides[0] {
-			b.ReportMetric(float64(s.elapsed)/base, s.name+"/plain")
+		if baseCPU > 0 {
+			b.ReportMetric(float64(s.cpu.Nanoseconds())/float64(b.N), s.name+"-cpu-ns/op")
+		}
+		if s == sides[0] {
+			continue
+		}
+		b.ReportMetric(float64(s.elapsed)/base, s.name+"/plain")
+		if baseCPU > 0 {
+			b.ReportMetric(float64(s.cpu)/baseCPU, s.name+"/plain-cpu")
 		}
 	}
 }

@@ -2,6 +2,7 @@ package hooks
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
 	"time"
@@ -31,8 +32,11 @@ func (p *Plugin) beforeCreate(db *gorm.DB) {
 		_ = db.AddError(immutableError(pl, "upsert (Save or ON CONFLICT DO UPDATE)"))
 		return
 	}
-	_, track := stmt.Settings.Load("gorm:update_track_time")
-	f := filler{p: p, pl: pl, db: db, now: p.now(), track: track}
+	f := filler{p: p, pl: pl, db: db, now: p.now()}
+	if k := stmt.ReflectValue.Kind(); k == reflect.Slice || k == reflect.Array {
+		// Save of a slice: GORM's upsert writes every row.
+		_, f.track = stmt.Settings.Load("gorm:update_track_time")
+	}
 	if !f.fillDest() {
 		return
 	}
@@ -108,9 +112,8 @@ func (f *filler) fillRow(row reflect.Value, index int) bool {
 	pl, ctx := f.pl, f.db.Statement.Context
 	if pl.id != nil {
 		if id := fieldPtr[uuid.UUID](ctx, pl.id, row); *id == uuid.Nil {
-			v, err := f.p.cfg.newID()
-			if err != nil {
-				_ = f.db.AddError(fmt.Errorf("hooks: generating the ID of a new %s: %w", pl.name, err))
+			v, ok := f.newID()
+			if !ok {
 				return false
 			}
 			*id = v
@@ -138,6 +141,22 @@ func (f *filler) fillRow(row reflect.Value, index int) bool {
 	}
 	return f.p.validateRow(f.db, pl, row, index)
 }
+
+// newID calls the ID generator; a failure, or a nil UUID, is the
+// statement's error.
+func (f *filler) newID() (uuid.UUID, bool) {
+	v, err := f.p.cfg.newID()
+	if err == nil && v == uuid.Nil {
+		err = errNilID
+	}
+	if err != nil {
+		_ = f.db.AddError(fmt.Errorf("hooks: generating the ID of a new %s: %w", f.pl.name, err))
+		return uuid.Nil, false
+	}
+	return v, true
+}
+
+var errNilID = errors.New("the ID generator returned the nil UUID")
 
 // setTime sets *t to now when it is zero (or always, with force), and
 // otherwise normalises it to UTC microseconds.
@@ -187,9 +206,8 @@ func (f *filler) fillMap(m map[string]any, index int) (map[string]any, bool) {
 	}
 	pl := f.pl
 	if pl.id != nil && !hasKey(cp, pl.id) {
-		v, err := f.p.cfg.newID()
-		if err != nil {
-			_ = f.db.AddError(fmt.Errorf("hooks: generating the ID of a new %s: %w", pl.name, err))
+		v, ok := f.newID()
+		if !ok {
 			return nil, false
 		}
 		cp[pl.id.DBName] = v

@@ -266,6 +266,13 @@ func TestIDGeneratorOptions(t *testing.T) {
 			t.Fatalf("ID = %v, want %v", a.ID, fixed)
 		}
 	})
+	run(t, []hooks.Option{hooks.WithIDGenerator(func() (uuid.UUID, error) { return uuid.Nil, nil })}, []any{&Article{}}, func(t *testing.T, db *gorm.DB) {
+		tx, rec := recording(db)
+		if err := tx.Create(&Article{Title: "x"}).Error; err == nil {
+			t.Fatal("a nil UUID from the generator was accepted")
+		}
+		assertNothingSent(t, rec)
+	})
 	boom := errors.New("no entropy")
 	run(t, []hooks.Option{hooks.WithIDGenerator(func() (uuid.UUID, error) { return uuid.Nil, boom })}, []any{&Article{}}, func(t *testing.T, db *gorm.DB) {
 		tx, rec := recording(db)

@@ -7,7 +7,8 @@ import (
 	"github.com/google/uuid"
 )
 
-// Option configures a [Plugin].
+// Option configures a [Plugin]. The defaults: the clock is time.Now, new IDs
+// are UUIDv7, and validation uses one validator shared by every plugin.
 type Option func(*config)
 
 type config struct {
@@ -40,13 +41,16 @@ func WithIDGenerator(newID func() (uuid.UUID, error)) Option {
 	return func(c *config) { c.newID = newID }
 }
 
-// WithValidator makes the plugin validate with v instead of its own
-// validator, for custom rules and tag names.
+// WithValidator makes the plugin validate with v instead of its own shared
+// validator (validator.New(validator.WithRequiredStructEnabled())), for
+// custom rules, tag names and struct-level validations. With v, every
+// entity is validated, even one without validate tags, so that v's
+// struct-level rules apply. A nil v switches validation off.
 func WithValidator(v *validator.Validate) Option {
 	return func(c *config) { c.validate = v }
 }
 
-// WithoutValidation switches validation off.
+// WithoutValidation switches validation off: rows are written as they are.
 func WithoutValidation() Option {
 	return func(c *config) { c.validate = nil }
 }

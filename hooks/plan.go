@@ -36,6 +36,7 @@ type plan struct {
 
 	name, table string
 	modelType   reflect.Type
+	schema      *schema.Schema
 }
 
 var (
@@ -60,13 +61,20 @@ func isEntityType(t reflect.Type) bool {
 	return false
 }
 
-// planFor returns the cached plan of s, computing it on first use.
+// planFor returns the cached plan of s, computing it on first use. The
+// plan last asked for is kept aside, so a loop over one model skips the
+// map.
 func (p *Plugin) planFor(s *schema.Schema) *plan {
-	if v, ok := p.plans.Load(s); ok {
-		return v.(*plan)
+	if last := p.last.Load(); last != nil && last.schema == s {
+		return last
 	}
-	v, _ := p.plans.LoadOrStore(s, buildPlan(s))
-	return v.(*plan)
+	v, ok := p.plans.Load(s)
+	if !ok {
+		v, _ = p.plans.LoadOrStore(s, buildPlan(s))
+	}
+	pl := v.(*plan)
+	p.last.Store(pl)
+	return pl
 }
 
 // buildPlan finds the entity fields of s by the struct that declares them:
@@ -74,7 +82,7 @@ func (p *Plugin) planFor(s *schema.Schema) *plan {
 // type is the expected one, so a model's own "ID" or "CreatedAt" is never
 // mistaken for ours.
 func buildPlan(s *schema.Schema) *plan {
-	pl := &plan{name: s.Name, table: s.Table, modelType: s.ModelType, paths: make(map[string]string, len(s.Fields))}
+	pl := &plan{name: s.Name, table: s.Table, modelType: s.ModelType, schema: s, paths: make(map[string]string, len(s.Fields))}
 	pl.entity = embedsEntity(s.ModelType, map[reflect.Type]bool{})
 	if !pl.entity {
 		return pl

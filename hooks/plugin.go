@@ -2,6 +2,7 @@ package hooks
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-playground/validator/v10"
@@ -24,8 +25,9 @@ type Plugin struct {
 	// default validator, whose rules nobody can redefine: the compiled
 	// pre-check of fastvalidate.go may stand in for it.
 	ownValidator bool
-	// plans caches a *plan per *schema.Schema.
+	// plans caches a *plan per *schema.Schema; last is the latest one used.
 	plans sync.Map
+	last  atomic.Pointer[plan]
 }
 
 // New returns the plugin configured by opts.

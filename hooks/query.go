@@ -7,9 +7,6 @@ import (
 	"gorm.io/gorm"
 )
 
-// timeT is time.Time, named for fieldPtr's type argument.
-type timeT = time.Time
-
 // normaliseRead puts the entity time fields of the rows a query loaded into
 // UTC (pgx returns local times, go-sqlite3 times with a fixed offset), so
 // that a row read back compares equal (==) to the row written. Rows of a

@@ -2,6 +2,7 @@ package hooks
 
 import (
 	"reflect"
+	"time"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/callbacks"
@@ -136,8 +137,9 @@ func (p *Plugin) buildSet(db *gorm.DB) {
 		return
 	}
 	pl := p.planFor(stmt.Schema)
-	if !pl.entity || (pl.updatedAt == nil && pl.createdAt == nil && pl.version == nil) {
-		return
+	if !pl.entity || (pl.updatedAt == nil && pl.createdAt == nil && pl.version == nil) ||
+		(stmt.SkipHooks && pl.version == nil) {
+		return // nothing to change: GORM builds the SET clause
 	}
 	if _, ok := stmt.Clauses["SET"]; ok {
 		return
@@ -153,6 +155,9 @@ func (p *Plugin) buildSet(db *gorm.DB) {
 	st := updateState{pl: pl}
 	if pl.version != nil {
 		set = bumpVersion(stmt, pl, set, &st)
+	}
+	if len(set) == 0 {
+		return // nothing to write: GORM sends no UPDATE
 	}
 	stmt.AddClause(set)
 	stmt.Settings.Store(settingUpdate, st)
@@ -177,7 +182,7 @@ func (p *Plugin) touch(stmt *gorm.Statement, pl *plan, set clause.Set) clause.Se
 	}
 	if rowType(stmt.ReflectValue) == pl.modelType {
 		forEachRow(stmt.ReflectValue, func(row reflect.Value) {
-			*fieldPtr[timeT](stmt.Context, f, row) = now
+			*fieldPtr[time.Time](stmt.Context, f, row) = now
 		})
 	}
 	return set

@@ -272,3 +272,50 @@ func (s *Slugged) BeforeSave(*gorm.DB) error {
 	s.Slug = strings.ToLower(strings.ReplaceAll(s.Title, " ", "-"))
 	return nil
 }
+
+// TestEmptyUpdatesSendNothingLikeGORM: with nothing to write, GORM sends no
+// UPDATE and reports no error; UpdateColumns keeps that.
+func TestEmptyUpdatesSendNothingLikeGORM(t *testing.T) {
+	run(t, nil, []any{&Article{}}, func(t *testing.T, db *gorm.DB) {
+		a := Article{Title: "t"}
+		mustCreate(t, db, &a)
+		tx, rec := recording(db.Session(&gorm.Session{SkipDefaultTransaction: true}))
+		res := tx.Model(&a).UpdateColumns(map[string]any{})
+		if res.Error != nil || res.RowsAffected != 0 {
+			t.Fatalf("UpdateColumns(empty) = %d rows, %v", res.RowsAffected, res.Error)
+		}
+		assertNothingSent(t, rec)
+	})
+}
+
+// Counter has a GORM auto-update field of its own beside the entity's.
+type Counter struct {
+	entities.Entity
+	N        int
+	SyncedAt int64 `gorm:"autoUpdateTime:milli"`
+}
+
+// TestUpsertKeepsTheModelsOwnAutoUpdateFields: Save of a slice rewrites
+// GORM's upsert without CreatedAt; the model's own autoUpdateTime field
+// must still be refreshed as GORM does.
+func TestUpsertKeepsTheModelsOwnAutoUpdateFields(t *testing.T) {
+	run(t, nil, []any{&Counter{}}, func(t *testing.T, db *gorm.DB) {
+		rows := []Counter{{N: 1}}
+		mustCreate(t, db, &rows)
+		created := rows[0].CreatedAt
+		if err := db.Model(&Counter{}).Where("id = ?", rows[0].ID).UpdateColumn("synced_at", 1).Error; err != nil {
+			t.Fatal(err)
+		}
+		rows[0].N = 2
+		if err := db.Save(&rows).Error; err != nil {
+			t.Fatal(err)
+		}
+		var got Counter
+		if err := db.First(&got, "id = ?", rows[0].ID).Error; err != nil {
+			t.Fatal(err)
+		}
+		if got.N != 2 || got.SyncedAt <= 1 || got.CreatedAt != created {
+			t.Fatalf("row = %+v; want N 2, SyncedAt refreshed, CreatedAt %v", got, created)
+		}
+	})
+}

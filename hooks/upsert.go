@@ -103,6 +103,9 @@ func upsertAssignments(stmt *gorm.Statement, pl *plan) []clause.Assignment {
 // afterCreate fails a versioned upsert that found an existing row. It runs
 // inside GORM's transaction, so the rows it did insert are rolled back.
 func (p *Plugin) afterCreate(db *gorm.DB) {
+	if _, ok := db.Statement.Clauses["ON CONFLICT"]; !ok {
+		return // no upsert: nothing was set aside
+	}
 	v, ok := db.Statement.Settings.LoadAndDelete(settingUpsert)
 	if !ok || db.Error != nil || db.DryRun {
 		return

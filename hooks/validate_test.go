@@ -147,3 +147,25 @@ func TestCompiledRulesStillReportTheValidatorsErrors(t *testing.T) {
 		mustCreate(t, db, &ok)
 	})
 }
+
+// TestUpdateValidationFollowsSelectAndOmit: a column that is not written is
+// not validated.
+func TestUpdateValidationFollowsSelectAndOmit(t *testing.T) {
+	run(t, nil, []any{&Article{}}, func(t *testing.T, db *gorm.DB) {
+		a := Article{Title: "t"}
+		mustCreate(t, db, &a)
+		if err := db.Model(&a).Omit("email").Updates(map[string]any{"email": "bad", "body": "b"}).Error; err != nil {
+			t.Fatalf("omitted invalid column: %v", err)
+		}
+		if err := db.Model(&a).Select("body").Updates(Article{Email: "bad", Body: "c"}).Error; err != nil {
+			t.Fatalf("unselected invalid field: %v", err)
+		}
+		if err := db.Model(&a).Select("email").Updates(map[string]any{"email": "bad", "body": "d"}).Error; !errors.Is(err, entities.ErrValidation) {
+			t.Fatalf("selected invalid column: err = %v, want ErrValidation", err)
+		}
+		var got Article
+		if err := db.First(&got, "id = ?", a.ID).Error; err != nil || got.Email != "" || got.Body != "c" {
+			t.Fatalf("row = %+v, %v", got, err)
+		}
+	})
+}
