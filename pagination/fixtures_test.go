@@ -18,6 +18,7 @@ type Author struct {
 type Book struct {
 	ID       int64 `gorm:"primaryKey;autoIncrement:false"`
 	AuthorID int64
+	Author   *Author
 	Title    string
 	Genre    string
 }

@@ -77,6 +77,15 @@ func TestPaginateCountsWhatTheQueryYields(t *testing.T) {
 		if p.Total != int64(len(p.Items)) || p.Total != 7 {
 			t.Fatalf("plain join: total %d, items %d; want 7 and 7", p.Total, len(p.Items))
 		}
+		// GORM's to-one join (Joins("Author")) selects aliased columns of both tables.
+		withAuthor := db.Model(&Book{}).Joins("Author").Where("books.author_id <> ?", 1).Order("books.id")
+		bp, err := pagination.Paginate[Book](withAuthor, pagination.PaginatedFilter{PageSize: 4, Page: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bp.Total != 6 || len(bp.Items) != 2 || bp.Items[0].Author == nil || bp.Items[0].Author.ID != bp.Items[0].AuthorID {
+			t.Fatalf("to-one join: total %d, %d items, first %+v", bp.Total, len(bp.Items), bp.Items)
+		}
 		// GROUP BY counts groups, not rows.
 		grouped := db.Model(&Book{}).Select("genre, count(*) AS n").Group("genre").Order("genre")
 		g, err := pagination.Paginate[genreCount](grouped, pagination.PaginatedFilter{PageSize: 1, Page: 2})

@@ -83,18 +83,18 @@ type (
 // conditions db already has. It sorts nothing and pages nothing.
 func (q *QueryOperations[T, F]) ApplyFilters(db *gorm.DB, f F) *gorm.DB {
 	return db.Scopes(func(tx *gorm.DB) *gorm.DB {
-		if err := q.applyFilters(tx, f); err != nil {
+		prior := takeWhere(tx)
+		if q.Base != nil {
+			tx = q.Base(tx) // it may return another instance: carry on with that one
+		}
+		if err := q.applyFilters(tx, f, prior); err != nil {
 			_ = tx.AddError(err)
 		}
 		return tx
 	})
 }
 
-func (q *QueryOperations[T, F]) applyFilters(tx *gorm.DB, f F) error {
-	prior := takeWhere(tx)
-	if q.Base != nil {
-		tx = q.Base(tx)
-	}
+func (q *QueryOperations[T, F]) applyFilters(tx *gorm.DB, f F, prior []clause.Expression) error {
 	base := takeWhere(tx)
 	filters, err := filterExprs(tx, f)
 	if err != nil {
@@ -149,7 +149,7 @@ func (q *QueryOperations[T, F]) sortSpec(f F) string {
 // List returns every row of T that f selects, in f's sort order. Use it for
 // bounded sets; Paginate and PaginateCursor for listings.
 func (q *QueryOperations[T, F]) List(ctx context.Context, f F) ([]T, error) {
-	var items []T
+	items := make([]T, 0)
 	err := q.query(ctx, f).Scopes(Sort(q.sortSpec(f), q.SortFields...)).Find(&items).Error
 	return items, err
 }

@@ -204,3 +204,20 @@ func TestSearch(t *testing.T) {
 		}
 	})
 }
+
+// A Base scope may return a new instance (here through Session); its
+// conditions still apply.
+func TestOperationsBaseReturningNewInstance(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+		seed(t, db)
+		ops := scopes.QueryOperations[Person, PersonFilter]{
+			Base: func(d *gorm.DB) *gorm.DB {
+				return d.Session(&gorm.Session{}).Where("status = ?", "pending")
+			},
+		}
+		got, err := ops.List(ctxWith(db), PersonFilter{AgeGte: ptr(18)})
+		if err != nil || !slices.Equal(ids(got), []int64{6}) {
+			t.Fatalf("got %v, %v; want [6]", ids(got), err)
+		}
+	})
+}

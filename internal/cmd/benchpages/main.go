@@ -51,7 +51,7 @@ func main() {
 	flag.StringVar(&s.dsn, "dsn", os.Getenv("GORMEXT_TEST_POSTGRES_DSN"), "PostgreSQL DSN (default $GORMEXT_TEST_POSTGRES_DSN)")
 	flag.IntVar(&s.rows, "rows", 1_000_000, "rows in the table")
 	flag.IntVar(&s.pageSize, "page", 20, "page size")
-	flag.IntVar(&s.reps, "reps", 15, "timed runs per measurement (median reported)")
+	flag.IntVar(&s.reps, "reps", 31, "timed rounds per depth (median reported)")
 	flag.Parse()
 	if s.dsn == "" {
 		log.Fatal("benchpages: set GORMEXT_TEST_POSTGRES_DSN or -dsn")
@@ -102,7 +102,7 @@ func load(db *gorm.DB, rows int) error {
 		`CREATE TABLE bench_rows (id bigint PRIMARY KEY, created_at timestamptz NOT NULL, title text NOT NULL, score int NOT NULL)`,
 		fmt.Sprintf(`INSERT INTO bench_rows SELECT g, timestamptz '2026-01-01 00:00:00+00' + (g / 3) * interval '1 second', 'title ' || g, g %% 1000 FROM generate_series(1, %d) AS g`, rows),
 		`CREATE INDEX bench_rows_created_at_id ON bench_rows (created_at, id)`,
-		`ANALYZE bench_rows`,
+		`VACUUM ANALYZE bench_rows`,
 	}
 	for _, sql := range steps {
 		if err := db.Exec(sql).Error; err != nil {
@@ -124,53 +124,82 @@ type row struct {
 	offset, handOffset, keyset, handKeyset time.Duration
 }
 
+// measure times the four kinds of page at every depth. Keyset pages are
+// timed in rounds over all depths, then offset pages likewise: a burst of
+// load on the machine hits every depth alike, and the cheap keyset queries
+// never run right after a long OFFSET scan, whose CPU use the scheduler
+// would make the next query pay for.
 func measure(db *gorm.DB, s settings) error {
 	depths := []float64{0, 0.01, 0.10, 0.50, 0.90}
-	var out []row
-	for _, d := range depths {
-		r, err := measureDepth(db, s, d)
+	out := make([]row, len(depths))
+	var keyset, offset []func() error
+	for i, d := range depths {
+		k, o, err := pageFuncs(db, s, d)
 		if err != nil {
 			return err
 		}
-		out = append(out, r)
+		out[i].depth = depthName(d)
+		keyset, offset = append(keyset, k...), append(offset, o...)
+	}
+	km, err := interleaved(s.reps, keyset)
+	if err != nil {
+		return err
+	}
+	om, err := interleaved(s.reps, offset)
+	if err != nil {
+		return err
+	}
+	for i := range out {
+		out[i].keyset, out[i].handKeyset = km[2*i], km[2*i+1]
+		out[i].offset, out[i].handOffset = om[2*i], om[2*i+1]
 	}
 	printTable(s, out)
-	return nil
+	return explainDeep(db, s.rows)
 }
 
-func measureDepth(db *gorm.DB, s settings, depth float64) (row, error) {
+// explainDeep prints the plan of the keyset query PaginateCursor sends for
+// a page at 90% depth.
+func explainDeep(db *gorm.DB, rows int) error {
+	var anchor BenchRow
+	if err := db.Order(handOrder).Offset(rows * 9 / 10).Limit(1).Take(&anchor).Error; err != nil {
+		return err
+	}
+	var plan []string
+	err := db.Raw(`EXPLAIN SELECT * FROM "bench_rows" WHERE ("bench_rows"."created_at", "bench_rows"."id") < (?, ?) `+
+		`ORDER BY "bench_rows"."created_at" DESC, "bench_rows"."id" DESC LIMIT 21`, anchor.CreatedAt, anchor.ID).Scan(&plan).Error
+	fmt.Println("\nplan of the keyset page at 90% depth:")
+	for _, line := range plan {
+		fmt.Println("    " + line)
+	}
+	return err
+}
+
+// pageFuncs returns the keyset pages (gormext, hand-written) and the offset
+// pages (gormext, hand-written) at depth.
+func pageFuncs(db *gorm.DB, s settings, depth float64) (keyset, offset []func() error, err error) {
 	skip := int(float64(s.rows) * depth)
 	page := skip/s.pageSize + 1
 	var anchor []BenchRow
 	if skip > 0 {
 		if err := db.Order(handOrder).Offset(skip - 1).Limit(1).Find(&anchor).Error; err != nil || len(anchor) != 1 {
-			return row{}, fmt.Errorf("anchor at %d: %v", skip, err)
+			return nil, nil, fmt.Errorf("anchor at %d: %v", skip, err)
 		}
 	}
 	cursor := ""
 	if len(anchor) == 1 {
-		var err error
 		if cursor, err = pagination.CursorOf(db, order, anchor[0]); err != nil {
-			return row{}, err
+			return nil, nil, err
 		}
 	}
-	r := row{depth: depthName(depth)}
-	var err error
-	timers := []struct {
-		into *time.Duration
-		fn   func() error
-	}{
-		{&r.offset, func() error { return offsetPage(db, page, s.pageSize) }},
-		{&r.handOffset, func() error { return handOffsetPage(db, skip, s.pageSize) }},
-		{&r.keyset, func() error { return keysetPage(db, cursor, s.pageSize) }},
-		{&r.handKeyset, func() error { return handKeysetPage(db, anchor, s.pageSize) }},
+	keyset = []func() error{
+		func() error { return keysetPage(db, cursor, s.pageSize) },
+		func() error { return handKeysetPage(db, anchor, s.pageSize) },
 	}
-	for _, tm := range timers {
-		if *tm.into, err = median(s.reps, tm.fn); err != nil {
-			return row{}, err
-		}
+	offset = []func() error{
+		func() error { return offsetPage(db, page, s.pageSize) },
+		func() error { return handOffsetPage(db, skip, s.pageSize) },
 	}
-	return r, nil
+	return keyset, offset, nil
 }
 
 func depthName(d float64) string {
@@ -216,21 +245,28 @@ func check(got, want int, err error) error {
 	return err
 }
 
-// median runs fn once to warm up, then reps times, and returns the median.
-func median(reps int, fn func() error) (time.Duration, error) {
-	if err := fn(); err != nil {
-		return 0, err
-	}
-	ds := make([]time.Duration, reps)
-	for i := range ds {
-		start := time.Now()
-		if err := fn(); err != nil {
-			return 0, err
+// interleaved runs each fn once to warm up, then reps rounds of all of
+// them in turn (so a burst of load on the machine hits every column alike),
+// and returns the median duration of each.
+func interleaved(reps int, fns []func() error) ([]time.Duration, error) {
+	runs := make([][]time.Duration, len(fns))
+	for round := -1; round < reps; round++ {
+		for i, fn := range fns {
+			start := time.Now()
+			if err := fn(); err != nil {
+				return nil, err
+			}
+			if round >= 0 {
+				runs[i] = append(runs[i], time.Since(start))
+			}
 		}
-		ds[i] = time.Since(start)
 	}
-	slices.Sort(ds)
-	return ds[len(ds)/2], nil
+	medians := make([]time.Duration, len(fns))
+	for i, ds := range runs {
+		slices.Sort(ds)
+		medians[i] = ds[len(ds)/2]
+	}
+	return medians, nil
 }
 
 func printTable(s settings, rows []row) {
