@@ -1,10 +1,71 @@
-// Package txctx carries the database session, and the transaction when one is
-// open, in a context.Context.
+// Package txctx carries the database session, and the transaction when one
+// is open, in a context.Context: services call [Run], repositories call
+// [DB], and no *gorm.DB is passed by hand.
 //
-// Bind the connection once, at the edge of the program; repositories take the
-// session from the context:
+// Bind the connection once, at the edge of the program (or wrap handlers in
+// [Middleware]); repositories take the session from the context:
 //
 //	ctx = txctx.WithDB(ctx, db)
-//	...
-//	err := txctx.DB(ctx).Create(&article).Error
+//
+//	err := txctx.Run(ctx, func(ctx context.Context) error {
+//		if err := txctx.DB(ctx).Create(&order).Error; err != nil {
+//			return err // rolled back
+//		}
+//		txctx.AfterCommit(ctx, func(ctx context.Context) { publish(ctx, order) })
+//		return txctx.Run(ctx, reserveStock) // a savepoint
+//	})
+//
+// # Semantics
+//
+//   - [Run] outside a transaction begins one, commits when fn returns nil,
+//     rolls back on an error, a panic (then panics again) or
+//     runtime.Goexit. Inside one it is a savepoint (SAVEPOINT sp_N, RELEASE
+//     SAVEPOINT on success, ROLLBACK TO SAVEPOINT otherwise).
+//   - [RunNew] is an independent transaction on a connection of its own.
+//   - [DB] is the innermost transaction of ctx, as a new session bound to
+//     ctx on every call, or the plain connection outside a transaction.
+//   - [AfterCommit] and [AfterRollback] callbacks run once the outermost
+//     transaction has ended, in registration order; those of a savepoint
+//     that rolls back, or of an attempt that is retried, are dropped.
+//   - Options: [On] (named connections, see [WithNamedDB]), [ReadOnly],
+//     [WithIsolation], [WithTimeout], [Durable], [WithRetry]. A nested Run
+//     whose options conflict fails with [ErrOptionsConflict].
+//
+// # Cancellation
+//
+// The transaction is begun on a context that the caller's cancellation
+// cannot stop, so database/sql never rolls it back behind fn's back. When
+// ctx ends during fn, statements fail, and Run sends the ROLLBACK itself
+// (bounded by [RollbackTimeout]); the error wraps context.Canceled or
+// context.DeadlineExceeded, and the connection goes back to the pool clean.
+// Run never commits after ctx has ended, even if fn returns nil.
+//
+// # Goroutines
+//
+// A transaction is one connection. Statements sent through DB from several
+// goroutines sharing one scope are run one at a time (see the lock
+// callbacks registered by [WithDB]); rows returned by Rows() and Row() are
+// not covered and must be read to the end before another goroutine sends a
+// statement. Scopes cannot be shared: while a nested Run is open, the
+// enclosing scope's context is refused with [ErrConcurrentUse], as is a
+// context used after its Run returned. Give each goroutine that needs a
+// transaction its own RunNew, and wait for goroutines before fn returns.
+//
+// # SQLite
+//
+// SQLite allows one writer at a time. Once a transaction has written, a
+// RunNew on another connection waits the busy timeout and fails with
+// [ErrWriteLocked]; on the in-memory database even its reads wait. Record
+// failures with [AfterRollback] (it runs once the failing transaction has
+// released the lock), or use a SQLite file in WAL mode or PostgreSQL.
+//
+// # Pool size
+//
+// RunNew inside a transaction holds one connection and waits for a second:
+// with as many concurrent transactions as connections, all would wait for
+// ever. RunNew waits at most [WithPoolWait] (default [DefaultPoolWait]),
+// then fails with [ErrPoolExhausted]; size the pool above the number of
+// concurrent transactions that call RunNew.
+//
+// See docs/transactions.md for the full guide.
 package txctx

@@ -65,7 +65,12 @@ func (t *txn) isOpen(f *frame) bool {
 }
 
 // runHooks runs callbacks in order, each isolated from the others' panics.
+// They get ctx without its cancellation.
 func runHooks(ctx context.Context, hooks []func(context.Context)) {
+	if len(hooks) == 0 {
+		return
+	}
+	ctx = context.WithoutCancel(ctx)
 	for _, h := range hooks {
 		runHook(ctx, h)
 	}

@@ -102,13 +102,12 @@ func serve(c *middlewareConfig, db *gorm.DB, next http.Handler, w http.ResponseW
 		if err != nil && replayable && attempt < c.attempts && c.tx.retryable(err) && sleep(r.Context(), c.tx.backoff(attempt)) {
 			continue
 		}
-		hookCtx := context.WithoutCancel(r.Context())
 		if err != nil {
 			failed(w, r, err)
 		} else {
 			held.sendTo(w)
 		}
-		runHooks(hookCtx, hooks)
+		runHooks(r.Context(), hooks)
 		return
 	}
 }
@@ -167,7 +166,7 @@ func (t *txn) abortLazy(ctx context.Context) {
 			slog.ErrorContext(ctx, "txctx: rollback after panic failed", "error", err)
 		}
 	}
-	runHooks(context.WithoutCancel(ctx), t.end(false))
+	runHooks(ctx, t.end(false))
 }
 
 // failed answers a request whose transaction could not commit.

@@ -64,7 +64,7 @@ func notBound(name string) error {
 
 // runOutermost runs the attempts of a transaction and then its callbacks.
 func runOutermost(ctx context.Context, s *scope, fn func(context.Context) error, c *config) error {
-	hookCtx := context.WithoutCancel(ctx)
+	hookCtx := ctx // the callbacks' context: no transaction in it
 	if c.timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, c.timeout)

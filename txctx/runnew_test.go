@@ -113,3 +113,32 @@ func TestRunNewPoolExhausted(t *testing.T) {
 		c.PoolSize, c.MaxOverflow = 1, -1
 	}))
 }
+
+// A SQLite file uses BEGIN IMMEDIATE: the outer transaction holds the write
+// lock from its first statement, so RunNew inside it fails at once with
+// ErrWriteLocked after the busy timeout, even before the outer one writes.
+func TestRunNewSQLiteFileImmediate(t *testing.T) {
+	path := t.TempDir() + "/app.db"
+	db, err := database.Open(context.Background(), database.Config{URL: "sqlite://" + path, BusyTimeout: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s, _ := db.DB(); _ = s.Close() })
+	ctx := bind(t, db)
+	err = txctx.Run(ctx, func(ctx context.Context) error {
+		var n int64
+		if err := txctx.DB(ctx).Model(&item{}).Count(&n).Error; err != nil {
+			return err
+		}
+		err := txctx.RunNew(ctx, func(ctx context.Context) error { return insert(ctx, "audit") })
+		if !errors.Is(err, txctx.ErrWriteLocked) {
+			t.Errorf("RunNew err = %v, want ErrWriteLocked", err)
+		}
+		return insert(ctx, "outer")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantNames(t, db, "outer")
+	wantPoolIdle(t, db)
+}

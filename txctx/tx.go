@@ -120,7 +120,7 @@ func (t *txn) pushFrame(ctx context.Context, parent *frame) (*frame, error) {
 // callbacks run at once.
 func (t *txn) popFrame(ctx context.Context, f *frame, released bool) {
 	if hooks := t.popLocked(f, released); len(hooks) > 0 {
-		runHooks(context.WithoutCancel(ctx), hooks)
+		runHooks(ctx, hooks)
 	}
 }
 

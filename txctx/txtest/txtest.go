@@ -1,0 +1,44 @@
+package txtest
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"testing"
+
+	"gorm.io/gorm"
+
+	"github.com/gormext/gormext/txctx"
+)
+
+// Context begins a transaction on db, rolled back at tb's cleanup, and
+// returns tb's context with that transaction bound as the default
+// connection's (see txctx.WithTx).
+func Context(tb testing.TB, db *gorm.DB) context.Context {
+	tb.Helper()
+	return NamedContext(tb, db, "")
+}
+
+// NamedContext is Context for the connection bound under name.
+func NamedContext(tb testing.TB, db *gorm.DB, name string) context.Context {
+	tb.Helper()
+	tx := db.Session(&gorm.Session{NewDB: true, Context: context.Background()}).Begin()
+	if tx.Error != nil {
+		tb.Fatalf("txtest: begin: %v", tx.Error)
+	}
+	tb.Cleanup(func() {
+		if err := tx.Rollback().Error; err != nil && !errors.Is(err, sql.ErrTxDone) {
+			tb.Errorf("txtest: rollback: %v", err)
+		}
+	})
+	return txctx.WithNamedTx(tb.Context(), name, tx)
+}
+
+// Run runs body with a context from Context: everything body writes
+// through txctx is rolled back when Run returns.
+func Run(t *testing.T, db *gorm.DB, body func(ctx context.Context)) {
+	t.Helper()
+	t.Run("txtest", func(t *testing.T) {
+		body(Context(t, db))
+	})
+}
