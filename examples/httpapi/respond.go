@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"strings"
 
 	"github.com/google/uuid"
@@ -39,8 +40,10 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	writeError(w, e)
 }
 
-// decodeJSON reads a request body of one JSON object into dst. Unknown
-// fields, trailing data and bodies over maxBodyBytes are refused.
+// decodeJSON reads a request body of one JSON object into dst, a pointer
+// to a request struct. Unknown fields, trailing data and bodies over
+// maxBodyBytes are refused with a 400; text holding a NUL byte with a 422
+// (see checkText).
 func decodeJSON(w http.ResponseWriter, r *http.Request, dst any) error {
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBodyBytes))
 	dec.DisallowUnknownFields()
@@ -50,7 +53,30 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, dst any) error {
 	if err := dec.Decode(&struct{}{}); !errors.Is(err, io.EOF) {
 		return badRequest("invalid_body", "the request body must hold exactly one JSON object")
 	}
-	return nil
+	return checkText(dst)
+}
+
+// checkText refuses the string fields of the request struct dst that hold
+// a NUL byte: PostgreSQL cannot store one in a text column, and no client
+// has a good reason to send one. The 422 names each such field.
+func checkText(dst any) error {
+	v := reflect.Indirect(reflect.ValueOf(dst))
+	var bad []FieldError
+	for i := range v.NumField() {
+		f := v.Field(i)
+		if f.Kind() == reflect.Pointer && !f.IsNil() {
+			f = f.Elem()
+		}
+		if f.Kind() == reflect.String && strings.IndexByte(f.String(), 0) >= 0 {
+			name, _, _ := strings.Cut(v.Type().Field(i).Tag.Get("json"), ",")
+			bad = append(bad, FieldError{Field: name, Rule: "no_nul"})
+		}
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	return &APIError{Status: http.StatusUnprocessableEntity, Code: "validation_failed",
+		Message: "text fields must not contain NUL bytes: see fields", Fields: bad}
 }
 
 // describeJSONError says what is wrong with a body without echoing it.
