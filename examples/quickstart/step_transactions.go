@@ -109,6 +109,7 @@ func (t *tour) independentTransactions(ctx context.Context) error {
 			return err
 		}
 		t.say("   RunNew: wrote audit entry \"import started\" in a transaction of its own, committed")
+		t.say("   (it runs before the outer Run writes: SQLite allows one writer at a time, so later it would fail with txctx.ErrWriteLocked)")
 		txctx.AfterRollback(ctx, func(ctx context.Context) {
 			if err := txctx.RunNew(ctx, writeAudit("import failed")); err != nil {
 				t.say("   AfterRollback: could not record the failure: %v", err)
