@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"runtime"
+	"sync/atomic"
 	"time"
 
 	"gorm.io/gorm"
@@ -18,12 +20,15 @@ import (
 // Each call takes a *sql.Conn with a context bounded by the pool timeout
 // (only the wait, and the dial of a new connection, are bounded), runs the
 // statement on it with the caller's context, and gives the connection back:
-// at once for Exec, and when the rows or the transaction end for Query,
-// QueryRow and BeginTx (sql.Conn.Close waits for them, so it runs in a
-// goroutine of its own that ends with them).
+// at once for Exec; for Query and BeginTx at once after GORM's finishers
+// (see release.go); otherwise, and for QueryRow, on a goroutine of its own
+// that ends with the rows or transaction (sql.Conn.Close waits for them).
 type pool struct {
 	db      *sql.DB
 	timeout time.Duration
+	// releasing counts the connections being given back on a goroutine
+	// of their own (see releaseLater).
+	releasing atomic.Int64
 }
 
 var (
@@ -39,6 +44,11 @@ var errPoolWait = errors.New("pool wait timed out")
 // first its error is returned; when the pool timeout ends first, an error
 // matching ErrPoolTimeout.
 func (p *pool) conn(ctx context.Context) (*sql.Conn, error) {
+	if p.releasing.Load() > 0 {
+		// A connection whose rows or transaction just ended is on its way
+		// back: let its goroutine run first, rather than open another.
+		runtime.Gosched()
+	}
 	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) <= p.timeout {
 		return p.db.Conn(ctx) // the caller's deadline comes first: no timer
 	}
@@ -53,6 +63,11 @@ func (p *pool) conn(ctx context.Context) (*sql.Conn, error) {
 
 func (p *pool) timeoutError() error {
 	s := p.db.Stats()
+	if s.InUse < s.MaxOpenConnections {
+		// There was room for a new connection: opening it took too long.
+		return fmt.Errorf("%w: waited %s for a new connection to open (is the server reachable? raise PoolTimeout for a slow network)",
+			ErrPoolTimeout, p.timeout)
+	}
 	return fmt.Errorf("%w: waited %s; all %d connections are in use (raise PoolSize/MaxOverflow or PoolTimeout, and make sure rows are closed and transactions end)",
 		ErrPoolTimeout, p.timeout, s.MaxOpenConnections)
 }
@@ -81,7 +96,7 @@ func (p *pool) QueryContext(ctx context.Context, query string, args ...any) (*sq
 		return nil, err
 	}
 	if !claim(ctx, c, claimQuery) { // see release.go
-		go releaseLater(c)
+		p.releaseAsync(c)
 	}
 	return rows, nil
 }
@@ -97,7 +112,7 @@ func (p *pool) QueryRowContext(ctx context.Context, query string, args ...any) *
 		return p.db.QueryRowContext(failedContext{ctx, err}, query, args...)
 	}
 	row := c.QueryRowContext(ctx, query, args...)
-	go releaseLater(c)
+	p.releaseAsync(c)
 	return row
 }
 
@@ -116,7 +131,7 @@ func (p *pool) BeginTx(ctx context.Context, opts *sql.TxOptions) (*sql.Tx, error
 		return nil, err
 	}
 	if !claim(ctx, c, claimTx) { // see release.go
-		go releaseLater(c)
+		p.releaseAsync(c)
 	}
 	return tx, nil
 }
@@ -149,7 +164,16 @@ func (p *pool) GetDBConn() (*sql.DB, error) { return p.db, nil }
 
 // releaseLater gives c back to the pool once the rows, row or transaction
 // started on it are done: sql.Conn.Close blocks until then.
-func releaseLater(c *sql.Conn) { _ = c.Close() }
+func (p *pool) releaseLater(c *sql.Conn) {
+	_ = c.Close()
+	p.releasing.Add(-1)
+}
+
+// releaseAsync gives c back on a goroutine of its own.
+func (p *pool) releaseAsync(c *sql.Conn) {
+	p.releasing.Add(1)
+	go p.releaseLater(c)
+}
 
 // failedContext is a context that is already done with a given error.
 type failedContext struct {

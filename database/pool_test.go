@@ -3,6 +3,7 @@ package database_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"runtime"
 	"testing"
 	"time"
@@ -194,9 +195,20 @@ func inUse(t *testing.T, db *gorm.DB) int {
 	return s.Stats().InUse
 }
 
+type parent struct {
+	ID   int64
+	Kids []kid
+}
+
+type kid struct {
+	ID       int64
+	ParentID int64
+	N        int
+}
+
 func TestFinishersGiveTheConnectionBackAtOnce(t *testing.T) {
 	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
-		if err := db.AutoMigrate(&counter{}); err != nil {
+		if err := db.AutoMigrate(&counter{}, &parent{}, &kid{}); err != nil {
 			t.Fatal(err)
 		}
 		waitIdle(t, db) // AutoMigrate's own Rows come back asynchronously
@@ -208,8 +220,18 @@ func TestFinishersGiveTheConnectionBackAtOnce(t *testing.T) {
 			"Update": func() error { return db.Model(&counter{}).Where("n = ?", 1).Update("n", 2).Error },
 			"Delete": func() error { return db.Where("n = ?", 2).Delete(&counter{}).Error },
 			"Failed": func() error { db.Raw("SELECT * FROM no_such_table").Find(&[]counter{}); return nil },
+			"Preload": func() error {
+				if err := db.Create(&parent{Kids: []kid{{N: 1}, {N: 2}}}).Error; err != nil {
+					return err
+				}
+				var ps []parent
+				if err := db.Preload("Kids").Find(&ps).Error; err != nil || len(ps) != 1 || len(ps[0].Kids) != 2 {
+					return fmt.Errorf("preload: %+v, %v", ps, err)
+				}
+				return nil
+			},
 		}
-		for _, name := range []string{"Create", "Find", "First", "Count", "Update", "Delete", "Failed"} {
+		for _, name := range []string{"Create", "Find", "First", "Count", "Update", "Delete", "Failed", "Preload"} {
 			if err := steps[name](); err != nil {
 				t.Fatalf("%s: %v", name, err)
 			}
@@ -315,6 +337,56 @@ func TestForeignTransactionInsideAStatementDoesNotBlockItsRelease(t *testing.T) 
 			if err := foreign.Commit().Error; err != nil {
 				t.Fatal(err)
 			}
+		}
+		waitIdle(t, db)
+	})
+}
+
+// busyHooks runs statements of its own from inside GORM's callbacks.
+type busyHooks struct {
+	ID int64
+	N  int
+}
+
+func (b *busyHooks) AfterFind(tx *gorm.DB) error {
+	var n int64
+	if err := tx.Session(&gorm.Session{NewDB: true}).Model(&counter{}).Count(&n).Error; err != nil {
+		return err
+	}
+	rows, err := tx.Session(&gorm.Session{NewDB: true}).Raw("SELECT 1").Rows()
+	if err != nil {
+		return err
+	}
+	rows.Close()
+	return tx.Session(&gorm.Session{NewDB: true}).Create(&counter{N: 99}).Error
+}
+
+func (b *busyHooks) AfterCreate(tx *gorm.DB) error {
+	var n int64
+	return tx.Session(&gorm.Session{NewDB: true}).Model(&counter{}).Count(&n).Error
+}
+
+func TestStatementsInsideHooksDoNotBlock(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+		if err := db.AutoMigrate(&counter{}, &busyHooks{}); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() {
+			if err := db.Create(&busyHooks{N: 1}).Error; err != nil {
+				done <- err
+				return
+			}
+			var got []busyHooks
+			done <- db.Find(&got).Error
+		}()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatal("a statement inside a hook blocked its parent")
 		}
 		waitIdle(t, db)
 	})

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"runtime"
 	"sync/atomic"
+	"unsafe"
 
 	"gorm.io/gorm"
 )
@@ -38,9 +39,16 @@ type slotKey struct{}
 // Delete. Anything else (a hook or plugin running its own statements with
 // the same context) keeps the goroutine, so that finishRelease never waits
 // for rows or a transaction it does not know.
+//
+// A slot belongs to the statement that armed it: statements nested in its
+// callbacks (associations saved by a Create, a hook's own queries) inherit
+// its context but neither seal nor release it. The owner is kept as an
+// address, not a pointer, so that the slot does not keep the statement
+// alive (see the cleanup in arm).
 type releaseSlot struct {
 	self   context.Context // the context carrying this slot
 	parent context.Context // the statement's context before arming
+	owner  uintptr         // the *gorm.Statement that armed the slot
 	kind   claimKind
 	conn   atomic.Pointer[sql.Conn]
 }
@@ -59,11 +67,8 @@ var sealed = new(sql.Conn)
 // claim parks c in the slot armed for exactly ctx and this kind of call;
 // false when there is none, or it is taken or sealed.
 func claim(ctx context.Context, c *sql.Conn, kind claimKind) bool {
-	s, ok := ctx.Value(slotKey{}).(*releaseSlot)
-	if !ok || s == nil || s.self != ctx || s.kind != kind {
-		return false
-	}
-	return s.conn.CompareAndSwap(nil, c)
+	s := slotOf(ctx)
+	return s != nil && s.kind == kind && s.conn.CompareAndSwap(nil, c)
 }
 
 func armQuery(db *gorm.DB) { arm(db, claimQuery) }
@@ -75,7 +80,7 @@ func arm(db *gorm.DB, kind claimKind) {
 	if _, ok := db.Statement.ConnPool.(*pool); !ok || db.Statement.Context == nil {
 		return
 	}
-	s := &releaseSlot{parent: db.Statement.Context, kind: kind}
+	s := &releaseSlot{parent: db.Statement.Context, owner: addr(db.Statement), kind: kind}
 	s.self = context.WithValue(s.parent, slotKey{}, s)
 	db.Statement.Context = s.self
 	// Should finishRelease never run (a panic in a callback), the
@@ -91,9 +96,16 @@ func seal(db *gorm.DB) {
 	}
 }
 
-// armedSlot returns the slot armed for db's statement, or nil.
+// armedSlot returns the slot db's statement armed, or nil.
 func armedSlot(db *gorm.DB) *releaseSlot {
-	ctx := db.Statement.Context
+	if s := slotOf(db.Statement.Context); s != nil && s.owner == addr(db.Statement) {
+		return s
+	}
+	return nil
+}
+
+// slotOf returns the slot armed with exactly ctx, or nil.
+func slotOf(ctx context.Context) *releaseSlot {
 	if ctx == nil {
 		return nil
 	}
@@ -104,16 +116,18 @@ func armedSlot(db *gorm.DB) *releaseSlot {
 	return s
 }
 
+func addr(st *gorm.Statement) uintptr { return uintptr(unsafe.Pointer(st)) }
+
 func releaseAbandoned(s *releaseSlot) {
 	if c := s.conn.Swap(nil); c != nil && c != sealed {
-		go releaseLater(c) // waits for a transaction left open, if any
+		go c.Close() // waits for a transaction left open, if any
 	}
 }
 
 // disarmRelease hides an enclosing statement's slot from Row and Rows,
 // whose rows outlive their callback.
 func disarmRelease(db *gorm.DB) {
-	if s := armedSlot(db); s != nil {
+	if slotOf(db.Statement.Context) != nil {
 		db.Statement.Context = context.WithValue(db.Statement.Context, slotKey{}, (*releaseSlot)(nil))
 	}
 }

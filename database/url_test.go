@@ -3,6 +3,7 @@ package database_test
 import (
 	"context"
 	"errors"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -168,4 +169,27 @@ func FuzzParseURL(f *testing.F) {
 func openKind(t *testing.T, kind testdb.Kind, cfg func(*database.Config)) *gorm.DB {
 	t.Helper()
 	return testdb.Open(t, kind, testdb.WithConfig(cfg))
+}
+
+func TestOpenUnansweredServerFailsWithinThePoolTimeout(t *testing.T) {
+	// A listener that never accepts: the TCP handshake completes, the
+	// PostgreSQL one never does.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	url := "postgres://u:" + secret + "@" + l.Addr().String() + "/db?sslmode=disable"
+	_, err = database.Open(ctx, database.Config{URL: url, PoolTimeout: 200 * time.Millisecond})
+	if !errors.Is(err, database.ErrConnect) || !errors.Is(err, database.ErrPoolTimeout) {
+		t.Fatalf("err = %v, want ErrConnect and ErrPoolTimeout", err)
+	}
+	if ctx.Err() != nil {
+		t.Fatal("Open waited for the test's deadline instead of the pool timeout")
+	}
+	if strings.Contains(err.Error(), secret) || !strings.Contains(err.Error(), "new connection") {
+		t.Fatalf("error %q reveals the password or does not say a new connection was awaited", err)
+	}
 }

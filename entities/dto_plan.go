@@ -12,7 +12,7 @@ import (
 // destination type.
 type converter func(st *copyState, src, dst reflect.Value) error
 
-// typePair keys the plan cache.
+// typePair names a (source, destination) pair of struct types.
 type typePair struct{ src, dst reflect.Type }
 
 // planEntry is a cached plan: its converter or the error building it.
@@ -21,14 +21,20 @@ type planEntry struct {
 	err  error
 }
 
-// plans caches one planEntry per (source, destination) type pair.
-var plans sync.Map // typePair -> planEntry
+// plans caches the plans by source type, then destination type: two
+// lookups keyed by reflect.Type (a pointer) allocate nothing, where one
+// keyed by a typePair would box the key on every call.
+var plans sync.Map // reflect.Type (source) -> *sync.Map (reflect.Type (destination) -> planEntry)
 
 // planFor returns the cached converter from src to dst, building it on
 // first use. A pair that cannot be mapped caches its error.
 func planFor(src, dst reflect.Type) (converter, error) {
-	key := typePair{src, dst}
-	if e, ok := plans.Load(key); ok {
+	byDst, ok := plans.Load(src)
+	if !ok {
+		byDst, _ = plans.LoadOrStore(src, new(sync.Map))
+	}
+	cache := byDst.(*sync.Map)
+	if e, ok := cache.Load(dst); ok {
 		p := e.(planEntry)
 		return p.conv, p.err
 	}
@@ -38,7 +44,7 @@ func planFor(src, dst reflect.Type) (converter, error) {
 		err = toMappingError(src, dst, err)
 		conv = nil
 	}
-	e, _ := plans.LoadOrStore(key, planEntry{conv, err})
+	e, _ := cache.LoadOrStore(dst, planEntry{conv, err})
 	p := e.(planEntry)
 	return p.conv, p.err
 }
@@ -182,13 +188,16 @@ func (b *builder) slice(src, dst reflect.Type) (converter, error) {
 			return err
 		}
 		defer st.leave()
-		out := reflect.MakeSlice(d.Type(), s.Len(), s.Len())
-		for i := range s.Len() {
-			if err := elem(st, s.Index(i), out.Index(i)); err != nil {
+		n := s.Len()
+		d.SetZero()
+		d.Grow(n) // unlike MakeSlice, allocates the array only
+		d.SetLen(n)
+		for i := range n {
+			if err := elem(st, s.Index(i), d.Index(i)); err != nil {
+				d.SetZero()
 				return inField("["+itoa(i)+"]", err)
 			}
 		}
-		d.Set(out)
 		return nil
 	}, nil
 }

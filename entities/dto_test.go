@@ -476,3 +476,44 @@ func TestSharedSlicesAndPointersOfTheSameType(t *testing.T) {
 		t.Fatal("values of the same type were cloned, want them assigned")
 	}
 }
+
+type fuzzRequest struct {
+	ID      string
+	When    string
+	Name    string
+	Count   int64
+	Tags    []string
+	Pointer *string
+}
+
+type fuzzEntity struct {
+	ID      uuid.UUID
+	When    time.Time
+	Name    string `validate:"required,max=20"`
+	Count   int16
+	Tags    []string
+	Pointer string
+}
+
+func FuzzFromDTO(f *testing.F) {
+	f.Add("0190d9b2-7c1e-7000-8000-000000000001", "2026-11-21T10:00:00Z", "ada", int64(3))
+	f.Add("", "", "", int64(1<<40))
+	f.Add("not-a-uuid", "yesterday", "\x00", int64(-1))
+	f.Fuzz(func(t *testing.T, id, when, name string, count int64) {
+		req := fuzzRequest{ID: id, When: when, Name: name, Count: count, Tags: []string{name}, Pointer: &name}
+		e, err := entities.FromDTO[fuzzEntity](req)
+		if err != nil {
+			if !errors.Is(err, entities.ErrMapping) && !errors.Is(err, entities.ErrInvalidDTO) {
+				t.Fatalf("err = %v, want ErrMapping or ErrInvalidDTO", err)
+			}
+			return
+		}
+		want, perr := uuid.Parse(id)
+		if perr != nil || e.ID != want {
+			t.Fatalf("ID %q read as %v (uuid.Parse: %v, %v)", id, e.ID, want, perr)
+		}
+		if e.Name != name || int64(e.Count) != count || e.Pointer != name || len(e.Tags) != 1 || e.Tags[0] != name {
+			t.Fatalf("FromDTO(%+v) = %+v", req, e)
+		}
+	})
+}
