@@ -283,3 +283,29 @@ func TestIDGeneratorOptions(t *testing.T) {
 		assertNothingSent(t, rec)
 	})
 }
+
+func TestFirstOrCreateAndAssign(t *testing.T) {
+	c := newClock()
+	run(t, []hooks.Option{hooks.WithClock(c.Now)}, []any{&Article{}}, func(t *testing.T, db *gorm.DB) {
+		var a Article
+		if err := db.Where(Article{Title: "first"}).FirstOrCreate(&a).Error; err != nil {
+			t.Fatal(err)
+		}
+		if a.ID == uuid.Nil || a.CreatedAt != c.stored() {
+			t.Fatalf("FirstOrCreate row not filled: %+v", a)
+		}
+		created := a.CreatedAt
+		c.Advance(time.Minute)
+		var b Article
+		if err := db.Where(Article{Title: "first"}).Assign(Article{Body: "assigned"}).FirstOrCreate(&b).Error; err != nil {
+			t.Fatal(err)
+		}
+		var got Article
+		if err := db.First(&got, "id = ?", a.ID).Error; err != nil {
+			t.Fatal(err)
+		}
+		if got.Body != "assigned" || got.CreatedAt != created || got.UpdatedAt != c.stored() {
+			t.Fatalf("after Assign: %+v", got)
+		}
+	})
+}
