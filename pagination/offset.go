@@ -42,6 +42,9 @@ func (f PaginatedFilter) normalize(c config) (PaginatedFilter, error) {
 	if f.PageSize < 1 || f.PageSize > c.maxSize {
 		return f, invalid("page_size %d: must be between 1 and %d", f.PageSize, c.maxSize)
 	}
+	if c.maxPage > 0 && f.Page > c.maxPage {
+		return f, invalid("page %d: must be at most %d; use cursor pages to go deeper", f.Page, c.maxPage)
+	}
 	if f.Page-1 > math.MaxInt/f.PageSize {
 		return f, invalid("page %d: too large for page_size %d", f.Page, f.PageSize)
 	}
@@ -64,7 +67,8 @@ func (f PaginatedFilter) offset() int { return (f.Page - 1) * f.PageSize }
 // grouped query counts its groups. A page past the end has no items and the
 // same total. See [WithCount] to skip or estimate the count.
 //
-// A page below 1, a page size below 1 or above the maximum (default 100) is
+// A page below 1 or above the maximum page (see WithMaxPage; none by
+// default), a page size below 1 or above the maximum (default 100) is
 // rejected with ErrInvalidPage; zero values take the defaults.
 func Paginate[T any](db *gorm.DB, f PaginatedFilter, opts ...Option) (Paginated[T], error) {
 	c := newConfig(opts)

@@ -147,7 +147,7 @@ func TestPaginateCountModes(t *testing.T) {
 		if err != nil || p.Total != -1 || p.TotalPages != -1 || len(p.Items) != 2 {
 			t.Fatalf("CountNone: %v %+v", err, p)
 		}
-		if err := db.Exec("ANALYZE").Error; err != nil {
+		if err := db.Exec("ANALYZE authors").Error; err != nil {
 			t.Fatal(err)
 		}
 		p, err = pagination.Paginate[Author](db.Where("id > ?", 0).Order("id"), pagination.PaginatedFilter{PageSize: 2}, pagination.WithCount(pagination.CountEstimate))
@@ -172,6 +172,7 @@ func TestPaginateRejects(t *testing.T) {
 		{pagination.PaginatedFilter{PageSize: 11}, []pagination.Option{pagination.WithMaxPageSize(10)}, "between 1 and 10"},
 		{pagination.PaginatedFilter{Page: math.MaxInt, PageSize: 100}, nil, "too large"},
 		{pagination.PaginatedFilter{Page: math.MinInt}, nil, "must be 1 or more"},
+		{pagination.PaginatedFilter{Page: 51}, []pagination.Option{pagination.WithMaxPage(50)}, "page 51: must be at most 50; use cursor pages"},
 	}
 	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
 		seedBooks(t, db)

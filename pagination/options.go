@@ -29,6 +29,7 @@ type Option func(*config)
 type config struct {
 	defaultSize int
 	maxSize     int
+	maxPage     int
 	count       CountMode
 	key         []byte
 	ttl         time.Duration
@@ -56,6 +57,12 @@ func WithMaxPageSize(n int) Option { return func(c *config) { c.maxSize = n } }
 // WithDefaultPageSize sets the page size used when PageSize or Limit is 0
 // (default 20, and never above the maximum).
 func WithDefaultPageSize(n int) Option { return func(c *config) { c.defaultSize = n } }
+
+// WithMaxPage rejects offset pages beyond page n with ErrInvalidPage
+// (default 0: no limit). A deep OFFSET makes the database read and discard
+// every skipped row, so a client asking for page 1,000,000 of a large table
+// costs a full scan; cap it, and offer keyset pages for deep listings.
+func WithMaxPage(n int) Option { return func(c *config) { c.maxPage = n } }
 
 // WithCount sets how Paginate computes Total (default CountExact).
 func WithCount(mode CountMode) Option { return func(c *config) { c.count = mode } }

@@ -65,6 +65,7 @@ func OrderBy(s *schema.Schema, order []Order) (clause.OrderBy, error) {
 
 func orderBy(keys []key) clause.OrderBy {
 	var sql strings.Builder
+	sql.Grow(len(keys) * len("?, DESC NULLS FIRST"))
 	vars := make([]any, 0, len(keys))
 	for i, k := range keys {
 		if i > 0 {

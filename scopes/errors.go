@@ -40,20 +40,28 @@ func invalid(format string, args ...any) error {
 	return rejected(ErrInvalidFilter, format, args...)
 }
 
-// maxQuoted is how much of a client's input an error message repeats.
-const maxQuoted = 64
+// maxQuoted is the longest quoted form of client input an error message
+// repeats, in bytes.
+const maxQuoted = 80
 
-// quote returns s quoted for an error message, cut to maxQuoted bytes so that
-// huge or binary input is never echoed verbatim.
+// quote returns s quoted with %q, cut so that the quoted form stays within
+// maxQuoted bytes: huge or binary input (whose escapes take four bytes a
+// byte) is never echoed verbatim.
 func quote(s string) string {
-	if len(s) <= maxQuoted {
-		return strconv.Quote(s)
+	q := strconv.Quote(s)
+	if len(q) <= maxQuoted {
+		return q
 	}
-	cut := maxQuoted
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
+	cut := min(len(s), maxQuoted)
+	for {
+		for cut > 0 && cut < len(s) && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		if q = strconv.Quote(s[:cut]); len(q) <= maxQuoted || cut == 0 {
+			return q + fmt.Sprintf("... (%d bytes)", len(s))
+		}
 		cut--
 	}
-	return strconv.Quote(s[:cut]) + fmt.Sprintf("... (%d bytes)", len(s))
 }
 
 // checkText rejects strings no database column can hold: invalid UTF-8 and

@@ -12,9 +12,11 @@ import (
 const MaxInValues = 1000
 
 // Filter returns a scope that applies the filter struct f: one condition per
-// field tagged `filter:"column,op"`, ANDed and kept in parentheses, with
-// every value bound and every column checked against the model's GORM schema
-// and quoted by the dialect.
+// field tagged `filter:"column,op"`, ANDed and kept in parentheses (the
+// query's earlier conditions become a parenthesised group of their own, so
+// Where(a).Or(b) and filter c give (a OR b) AND c), with every value bound
+// and every column checked against the model's GORM schema and quoted by the
+// dialect.
 //
 // Operators: eq (the default when op is left out), ne, gt, gte, lt, lte, in
 // and not_in (slice fields), contains, icontains, startswith, endswith

@@ -58,6 +58,9 @@ type QueryOperations[T, F any] struct {
 	SearchColumns []string
 	// DefaultPageSize and MaxPageSize bound pages (defaults 20 and 100).
 	DefaultPageSize, MaxPageSize int
+	// MaxPage, when positive, rejects deeper offset pages (see
+	// pagination.WithMaxPage): deep OFFSETs cost a scan of every skipped row.
+	MaxPage int
 	// Count says how Paginate computes the total (default exact).
 	Count pagination.CountMode
 	// CursorKey signs cursors; see pagination.WithCursorKey. Empty means a
@@ -195,6 +198,9 @@ func (q *QueryOperations[T, F]) options() []pagination.Option {
 	opts := []pagination.Option{pagination.WithCount(q.Count), pagination.WithCursorTTL(q.CursorTTL)}
 	if q.MaxPageSize > 0 {
 		opts = append(opts, pagination.WithMaxPageSize(q.MaxPageSize))
+	}
+	if q.MaxPage > 0 {
+		opts = append(opts, pagination.WithMaxPage(q.MaxPage))
 	}
 	if q.DefaultPageSize > 0 {
 		opts = append(opts, pagination.WithDefaultPageSize(q.DefaultPageSize))

@@ -83,6 +83,11 @@ func TestOperationsPaginate(t *testing.T) {
 		if _, err := ops.Paginate(ctx, f); !errors.Is(err, pagination.ErrInvalidPage) {
 			t.Fatalf("page size above MaxPageSize: err = %v", err)
 		}
+		ops.MaxPage = 1
+		f.PageSize = 3
+		if _, err := ops.Paginate(ctx, f); !errors.Is(err, pagination.ErrInvalidPage) {
+			t.Fatalf("page above MaxPage: err = %v", err)
+		}
 		f = PersonFilter{Sorting: scopes.Sorting{Sort: "email"}}
 		if _, err := ops.Paginate(ctx, f); !errors.Is(err, scopes.ErrInvalidFilter) {
 			t.Fatalf("sort field not allowed: err = %v", err)

@@ -70,15 +70,15 @@ func ParseSort(s *schema.Schema, spec string, allowed []string) ([]pagination.Or
 	if err := checkAllowed(s, allowed); err != nil {
 		return nil, err
 	}
-	var order []pagination.Order
-	if strings.TrimSpace(spec) != "" {
-		for _, part := range strings.Split(spec, ",") {
-			o, err := parseKey(part, allowed, order)
-			if err != nil {
-				return nil, err
-			}
-			order = append(order, o)
+	order := make([]pagination.Order, 0, MaxSortKeys+len(s.PrimaryFields))
+	for rest, more := spec, strings.TrimSpace(spec) != ""; more; {
+		var part string
+		part, rest, more = strings.Cut(rest, ",")
+		o, err := parseKey(part, allowed, order)
+		if err != nil {
+			return nil, err
 		}
+		order = append(order, o)
 	}
 	if len(order) > MaxSortKeys {
 		return nil, invalid("sort: %d keys; at most %d are allowed", len(order), MaxSortKeys)
@@ -100,7 +100,7 @@ func parseKey(part string, allowed []string, seen []pagination.Order) (paginatio
 	if !slices.Contains(allowed, name) {
 		return o, invalid("unknown sort field %s (allowed: %s)", quote(name), strings.Join(allowed, ", "))
 	}
-	if slices.ContainsFunc(seen, func(p pagination.Order) bool { return p.Column == name }) {
+	if hasColumn(seen, name) {
 		return o, invalid("sort field %s given twice", quote(name))
 	}
 	o.Column = name
@@ -123,9 +123,18 @@ func checkAllowed(s *schema.Schema, allowed []string) error {
 func withPrimaryKey(s *schema.Schema, order []pagination.Order) []pagination.Order {
 	desc := len(order) > 0 && order[len(order)-1].Desc
 	for _, pk := range s.PrimaryFields {
-		if !slices.ContainsFunc(order, func(o pagination.Order) bool { return o.Column == pk.DBName }) {
+		if !hasColumn(order, pk.DBName) {
 			order = append(order, pagination.Order{Column: pk.DBName, Desc: desc})
 		}
 	}
 	return order
+}
+
+func hasColumn(order []pagination.Order, name string) bool {
+	for _, o := range order {
+		if o.Column == name {
+			return true
+		}
+	}
+	return false
 }

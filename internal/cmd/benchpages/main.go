@@ -246,14 +246,16 @@ func check(got, want int, err error) error {
 }
 
 // interleaved runs each fn once to warm up, then reps rounds of all of
-// them in turn (so a burst of load on the machine hits every column alike),
-// and returns the median duration of each.
+// them in turn, each round starting one further along (so a burst of load
+// hits every column alike, and no query always runs right after the same
+// one), and returns the median duration of each.
 func interleaved(reps int, fns []func() error) ([]time.Duration, error) {
 	runs := make([][]time.Duration, len(fns))
 	for round := -1; round < reps; round++ {
-		for i, fn := range fns {
+		for j := range fns {
+			i := (j + max(round, 0)) % len(fns) // rotate: no fn always follows the same one
 			start := time.Now()
-			if err := fn(); err != nil {
+			if err := fns[i](); err != nil {
 				return nil, err
 			}
 			if round >= 0 {
