@@ -85,7 +85,7 @@ func (t *txn) afterBegin(ctx context.Context) error {
 		return nil
 	}
 	if _, err := t.pool.ExecContext(ctx, "PRAGMA query_only = 1"); err != nil {
-		_ = t.rollback(ctx)
+		_ = t.rollback(ctx, false)
 		return fmt.Errorf("txctx: begin read-only: %w", err)
 	}
 	return nil
@@ -118,17 +118,15 @@ func (t *txn) commit(ctx context.Context) error {
 }
 
 // rollback sends ROLLBACK on a context the caller cannot cancel, bounded by
-// RollbackTimeout.
-func (t *txn) rollback(ctx context.Context) error {
+// RollbackTimeout. When fn panicked, it does not wait for the statement
+// lock, which the panicking statement may still hold.
+func (t *txn) rollback(ctx context.Context, panicking bool) error {
 	if t.cancel != nil {
 		timer := time.AfterFunc(RollbackTimeout, t.cancel)
 		defer timer.Stop()
 	}
-	wait, cancel := context.WithTimeout(context.WithoutCancel(ctx), RollbackTimeout)
-	defer cancel()
-	if t.acquire(wait) == nil {
-		defer t.releaseSem()
-	}
+	t.takeForRollback(ctx, panicking)
+	defer t.releaseSem()
 	t.beforeEnd(ctx)
 	err := t.pool.(gorm.TxCommitter).Rollback()
 	t.release()
@@ -144,20 +142,61 @@ func (t *txn) release() {
 	}
 }
 
-// exec runs a savepoint statement straight on the transaction.
+// exec runs a savepoint statement straight on the transaction, after the
+// pending RELEASE if any.
 func (t *txn) exec(ctx context.Context, query string) error {
 	if err := t.acquire(ctx); err != nil {
 		return err
 	}
 	defer t.releaseSem()
+	if err := t.flushRelease(ctx); err != nil {
+		return err
+	}
 	_, err := t.pool.ExecContext(ctx, query)
 	return err
 }
 
-// execDetached runs a statement that must be sent even when ctx was
-// cancelled (ROLLBACK TO SAVEPOINT), bounded by RollbackTimeout.
-func (t *txn) execDetached(ctx context.Context, query string) error {
+// rollbackToSavepoint sends ROLLBACK TO SAVEPOINT and RELEASE SAVEPOINT
+// even when ctx was cancelled, bounded by RollbackTimeout. A pending
+// RELEASE of a savepoint inside it is dropped: the rollback ends it.
+func (t *txn) rollbackToSavepoint(ctx context.Context, name string, panicking bool) error {
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), RollbackTimeout)
 	defer cancel()
-	return t.exec(rctx, query)
+	t.takeForRollback(rctx, panicking)
+	defer t.releaseSem()
+	t.pendingRelease = ""
+	if _, err := t.pool.ExecContext(rctx, "ROLLBACK TO SAVEPOINT "+name); err != nil {
+		return err
+	}
+	_, err := t.pool.ExecContext(rctx, "RELEASE SAVEPOINT "+name)
+	return err
+}
+
+// release marks f's savepoint released. The RELEASE SAVEPOINT itself goes
+// out before the transaction's next statement, or not at all when the next
+// thing is the COMMIT or ROLLBACK, which ends every savepoint: the
+// common "nested Run, then commit" costs no round trip more than GORM's
+// nested Transaction, which never releases. Releasing a savepoint also
+// releases those opened inside it, so one name pending is enough.
+func (t *txn) releaseSavepoint(ctx context.Context, name string) error {
+	if err := t.acquire(ctx); err != nil {
+		return err
+	}
+	t.pendingRelease = name
+	t.releaseSem()
+	return nil
+}
+
+// flushRelease sends the pending RELEASE SAVEPOINT. The caller holds the
+// semaphore.
+func (t *txn) flushRelease(ctx context.Context) error {
+	name := t.pendingRelease
+	if name == "" {
+		return nil
+	}
+	t.pendingRelease = ""
+	if _, err := t.pool.ExecContext(ctx, "RELEASE SAVEPOINT "+name); err != nil {
+		return fmt.Errorf("%w: RELEASE SAVEPOINT %s: %w", ErrCommit, name, err)
+	}
+	return nil
 }

@@ -34,64 +34,48 @@ func benchKinds(b *testing.B, body func(b *testing.B, db *gorm.DB)) {
 func BenchmarkTransactionInsert_GORM(b *testing.B) {
 	benchKinds(b, func(b *testing.B, db *gorm.DB) {
 		ctx := context.Background()
-		b.ReportAllocs()
-		for b.Loop() {
-			err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		loop(b, func() error {
+			return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 				return tx.Create(&item{Name: "x"}).Error
 			})
-			if err != nil {
-				b.Fatal(err)
-			}
-		}
+		})
 	})
 }
 
 func BenchmarkTransactionInsert_Txctx(b *testing.B) {
 	benchKinds(b, func(b *testing.B, db *gorm.DB) {
 		ctx := txctx.WithDB(context.Background(), db)
-		b.ReportAllocs()
-		for b.Loop() {
-			err := txctx.Run(ctx, func(ctx context.Context) error {
+		loop(b, func() error {
+			return txctx.Run(ctx, func(ctx context.Context) error {
 				return txctx.DB(ctx).Create(&item{Name: "x"}).Error
 			})
-			if err != nil {
-				b.Fatal(err)
-			}
-		}
+		})
 	})
 }
 
 func BenchmarkNestedInsert_GORM(b *testing.B) {
 	benchKinds(b, func(b *testing.B, db *gorm.DB) {
 		ctx := context.Background()
-		b.ReportAllocs()
-		for b.Loop() {
-			err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		loop(b, func() error {
+			return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 				return tx.Transaction(func(tx *gorm.DB) error {
 					return tx.Create(&item{Name: "x"}).Error
 				})
 			})
-			if err != nil {
-				b.Fatal(err)
-			}
-		}
+		})
 	})
 }
 
 func BenchmarkNestedInsert_Txctx(b *testing.B) {
 	benchKinds(b, func(b *testing.B, db *gorm.DB) {
 		ctx := txctx.WithDB(context.Background(), db)
-		b.ReportAllocs()
-		for b.Loop() {
-			err := txctx.Run(ctx, func(ctx context.Context) error {
+		loop(b, func() error {
+			return txctx.Run(ctx, func(ctx context.Context) error {
 				return txctx.Run(ctx, func(ctx context.Context) error {
 					return txctx.DB(ctx).Create(&item{Name: "x"}).Error
 				})
 			})
-			if err != nil {
-				b.Fatal(err)
-			}
-		}
+		})
 	})
 }
 
@@ -125,4 +109,48 @@ func BenchmarkDB_WithContext(b *testing.B) {
 	for b.Loop() {
 		_ = db.WithContext(ctx)
 	}
+}
+
+// BenchmarkPairInsert interleaves GORM's Transaction and txctx.Run, each
+// with one insert, and reports their ratio (txctx/gorm).
+func BenchmarkPairInsert(b *testing.B) {
+	benchKinds(b, func(b *testing.B, db *gorm.DB) {
+		ctx := txctx.WithDB(context.Background(), db)
+		interleave(b,
+			op{"gorm", func() error {
+				return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+					return tx.Create(&item{Name: "x"}).Error
+				})
+			}},
+			op{"txctx", func() error {
+				return txctx.Run(ctx, func(ctx context.Context) error {
+					return txctx.DB(ctx).Create(&item{Name: "x"}).Error
+				})
+			}},
+		)
+	})
+}
+
+// BenchmarkPairNested is BenchmarkPairInsert with the insert in a nested
+// transaction (a savepoint).
+func BenchmarkPairNested(b *testing.B) {
+	benchKinds(b, func(b *testing.B, db *gorm.DB) {
+		ctx := txctx.WithDB(context.Background(), db)
+		interleave(b,
+			op{"gorm", func() error {
+				return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+					return tx.Transaction(func(tx *gorm.DB) error {
+						return tx.Create(&item{Name: "x"}).Error
+					})
+				})
+			}},
+			op{"txctx", func() error {
+				return txctx.Run(ctx, func(ctx context.Context) error {
+					return txctx.Run(ctx, func(ctx context.Context) error {
+						return txctx.DB(ctx).Create(&item{Name: "x"}).Error
+					})
+				})
+			}},
+		)
+	})
 }

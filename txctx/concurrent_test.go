@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sync"
 	"testing"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -124,5 +125,43 @@ func TestStatementsFromModelHooksDoNotDeadlock(t *testing.T) {
 			t.Fatal(err)
 		}
 		wantNames(t, db, "from hook h")
+	})
+}
+
+// exploding panics in its BeforeCreate hook, in the middle of a statement
+// that holds the transaction's statement lock.
+type exploding struct {
+	ID   uint `gorm:"primaryKey"`
+	Name string
+}
+
+func (*exploding) BeforeCreate(*gorm.DB) error { panic("hook") }
+
+// A panic inside a statement must not leave the transaction locked: the
+// rollback it causes takes the lock over, and the transaction (after a
+// savepoint) or the next one goes on at once.
+func TestPanicInsideAStatementDoesNotLock(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+		ctx := bind(t, db)
+		if err := db.AutoMigrate(&exploding{}); err != nil {
+			t.Fatal(err)
+		}
+		boom := func(ctx context.Context) error { return txctx.DB(ctx).Create(&exploding{Name: "x"}).Error }
+		recovered := func(f func()) {
+			defer func() { _ = recover() }()
+			f()
+		}
+		err := txctx.Run(ctx, func(ctx context.Context) error {
+			recovered(func() { _ = txctx.Run(ctx, boom) })
+			return insert(ctx, "after nested panic")
+		}, txctx.WithTimeout(time.Minute))
+		if err != nil {
+			t.Fatal(err)
+		}
+		recovered(func() { _ = txctx.Run(ctx, boom) })
+		if err := txctx.Run(ctx, func(ctx context.Context) error { return insert(ctx, "next") }); err != nil {
+			t.Fatal(err)
+		}
+		wantNames(t, db, "after nested panic", "next")
 	})
 }

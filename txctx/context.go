@@ -9,6 +9,20 @@ import (
 // scopeKey is the context key of the innermost scope.
 type scopeKey struct{}
 
+// scopeCtx is the context carrying a scope: one allocation where
+// context.WithValue and the scope would take two.
+type scopeCtx struct {
+	context.Context
+	s scope
+}
+
+func (c *scopeCtx) Value(key any) any {
+	if key == (scopeKey{}) {
+		return &c.s
+	}
+	return c.Context.Value(key)
+}
+
 // scope is what a context carries for one connection: the bound *gorm.DB
 // and, inside a transaction, the frame (transaction or savepoint) that is
 // current for this context. Scopes of several connections form a list,
@@ -69,7 +83,7 @@ func InNamedTransaction(ctx context.Context, name string) bool {
 
 func push(ctx context.Context, name string, db *gorm.DB, f *frame) context.Context {
 	next, _ := ctx.Value(scopeKey{}).(*scope)
-	return context.WithValue(ctx, scopeKey{}, &scope{name: name, db: db, frame: f, next: next})
+	return &scopeCtx{Context: ctx, s: scope{name: name, db: db, frame: f, next: next}}
 }
 
 func lookup(ctx context.Context, name string) *scope {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 
 	"github.com/gormext/gormext/database"
 	"github.com/gormext/gormext/txctx"
@@ -89,4 +91,37 @@ func ExampleAfterRollback() {
 	db.Model(&order{}).Pluck("total", &totals)
 	fmt.Println(totals)
 	// Output: [-1]
+}
+
+func ExampleMiddleware() {
+	ctx := context.Background()
+	db, _ := database.Open(ctx, database.Config{URL: "sqlite::memory:"})
+	defer func() { s, _ := db.DB(); _ = s.Close() }()
+	_ = db.AutoMigrate(&order{})
+
+	create := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := txctx.DB(r.Context()).Create(&order{Total: 7}).Error; err != nil {
+			http.Error(w, "cannot create", http.StatusInternalServerError)
+			return
+		}
+		if r.URL.Query().Has("fail") {
+			http.Error(w, "validation failed", http.StatusUnprocessableEntity) // rolls back
+			return
+		}
+		w.WriteHeader(http.StatusCreated) // held until the commit
+	})
+	h := txctx.Middleware(db)(create)
+
+	for _, url := range []string{"/orders", "/orders?fail"} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, url, nil))
+		fmt.Println(url, rec.Code)
+	}
+	var n int64
+	db.Model(&order{}).Count(&n)
+	fmt.Println("orders:", n)
+	// Output:
+	// /orders 201
+	// /orders?fail 422
+	// orders: 1
 }

@@ -2,7 +2,9 @@ package txctx
 
 import (
 	"context"
+	"runtime"
 	"sync"
+	"weak"
 
 	"gorm.io/gorm"
 )
@@ -25,7 +27,8 @@ const (
 )
 
 // registered holds the callback sets (one per root *gorm.DB) that have the
-// lock callbacks.
+// lock callbacks, by weak pointer: a *gorm.DB dropped by its program is not
+// kept alive here, and its entry goes with it.
 var registered sync.Map
 
 // registerLock adds the lock callbacks to db's callback chains, once per
@@ -33,9 +36,11 @@ var registered sync.Map
 // connection serves statements, which is when GORM allows registering.
 func registerLock(db *gorm.DB) {
 	cb := db.Callback()
-	if _, loaded := registered.LoadOrStore(cb, true); loaded {
+	key := weak.Make(cb)
+	if _, loaded := registered.LoadOrStore(key, true); loaded {
 		return
 	}
+	runtime.AddCleanup(cb, func(k any) { registered.Delete(k) }, any(key))
 	_ = cb.Create().Before("*").Register(lockCallback, lockStatement)
 	_ = cb.Create().After("*").Register(unlockCallback, unlockStatement)
 	_ = cb.Query().Before("*").Register(lockCallback, lockStatement)
@@ -53,10 +58,19 @@ func registerLock(db *gorm.DB) {
 // holdKey marks a statement context that holds a transaction's semaphore.
 type holdKey struct{}
 
+// hold is the context of a statement holding the semaphore: the statement's
+// own context (before it took the hold) with the hold as a value.
 type hold struct {
-	tx     *txn
-	stmt   *gorm.Statement
-	before context.Context // the statement's context before it took the hold
+	context.Context
+	tx   *txn
+	stmt *gorm.Statement
+}
+
+func (h *hold) Value(key any) any {
+	if key == (holdKey{}) {
+		return h
+	}
+	return h.Context.Value(key)
 }
 
 func lockStatement(db *gorm.DB) {
@@ -72,14 +86,17 @@ func lockStatement(db *gorm.DB) {
 		_ = db.AddError(err)
 		return
 	}
-	db.Statement.Context = context.WithValue(ctx, holdKey{}, &hold{tx: t, stmt: db.Statement, before: ctx})
+	db.Statement.Context = &hold{Context: ctx, tx: t, stmt: db.Statement}
+	if err := t.flushRelease(ctx); err != nil {
+		_ = db.AddError(err)
+	}
 }
 
 func unlockStatement(db *gorm.DB) {
 	if h, ok := db.Statement.Context.Value(holdKey{}).(*hold); ok && h.stmt == db.Statement {
 		// A statement may be executed again (a chain kept in a variable):
 		// it must not carry the hold into its next run.
-		db.Statement.Context = h.before
+		db.Statement.Context = h.Context
 		h.tx.releaseSem()
 	}
 }
@@ -119,4 +136,28 @@ func (t *txn) acquire(ctx context.Context) error {
 	}
 }
 
-func (t *txn) releaseSem() { <-t.sem }
+// releaseSem gives the semaphore back; giving back a free one is a no-op
+// (see takeForRollback).
+func (t *txn) releaseSem() {
+	select {
+	case <-t.sem:
+	default:
+	}
+}
+
+// takeForRollback takes the semaphore before a rollback: waiting at most
+// RollbackTimeout for a statement of another goroutine to end, or, when fn
+// panicked, not at all: a statement that panicked (in a model hook, say)
+// never gave the semaphore back, and the rollback takes it over.
+func (t *txn) takeForRollback(ctx context.Context, panicking bool) {
+	if panicking {
+		select {
+		case t.sem <- struct{}{}:
+		default:
+		}
+		return
+	}
+	wait, cancel := context.WithTimeout(context.WithoutCancel(ctx), RollbackTimeout)
+	defer cancel()
+	_ = t.acquire(wait) // past the timeout, roll back anyway
+}

@@ -162,7 +162,7 @@ func (t *txn) abortLazy(ctx context.Context) {
 	begun := t.base != nil
 	t.mu.Unlock()
 	if begun {
-		if err := t.rollback(ctx); err != nil {
+		if err := t.rollback(ctx, true); err != nil {
 			slog.ErrorContext(ctx, "txctx: rollback after panic failed", "error", err)
 		}
 	}

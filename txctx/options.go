@@ -39,6 +39,13 @@ type config struct {
 }
 
 func newConfig(opts []Option) config {
+	if len(opts) == 0 {
+		return config{} // no allocation for the common case
+	}
+	return applyOptions(opts)
+}
+
+func applyOptions(opts []Option) config {
 	var c config
 	for _, o := range opts {
 		o(&c)

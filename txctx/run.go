@@ -111,7 +111,7 @@ func (t *txn) finish(ctx context.Context, err error) ([]func(context.Context), e
 		}
 		return t.end(false), err
 	}
-	if rerr := t.rollback(ctx); rerr != nil {
+	if rerr := t.rollback(ctx, false); rerr != nil {
 		err = errors.Join(err, rerr)
 	}
 	return t.end(false), err
@@ -148,7 +148,7 @@ func contextEnded(ctx context.Context, err error) error {
 // abort rolls back after a panic or runtime.Goexit in fn, which then goes
 // on unwinding.
 func (t *txn) abort(ctx, hookCtx context.Context) {
-	if err := t.rollback(ctx); err != nil {
+	if err := t.rollback(ctx, true); err != nil {
 		slog.ErrorContext(ctx, "txctx: rollback after panic failed", "error", err)
 	}
 	runHooks(hookCtx, t.end(false))
@@ -177,7 +177,7 @@ func runNested(ctx context.Context, s *scope, fn func(context.Context) error, c 
 	completed := false
 	defer func() {
 		if !completed {
-			t.rollbackTo(ctx, f)
+			t.rollbackTo(ctx, f, true)
 		}
 	}()
 	err = fn(fctx)
@@ -193,13 +193,13 @@ func (t *txn) endSavepoint(ctx, fctx context.Context, f *frame, err error) error
 	}
 	if err != nil {
 		t.noteFailure(err)
-		if rerr := t.rollbackTo(ctx, f); rerr != nil {
+		if rerr := t.rollbackTo(ctx, f, false); rerr != nil {
 			return errors.Join(err, rerr)
 		}
 		return err
 	}
-	if err := t.exec(ctx, "RELEASE SAVEPOINT "+f.savepoint); err != nil {
-		t.rollbackTo(ctx, f)
+	if err := t.releaseSavepoint(ctx, f.savepoint); err != nil {
+		t.rollbackTo(ctx, f, false)
 		return fmt.Errorf("%w: RELEASE SAVEPOINT %s: %w", ErrCommit, f.savepoint, err)
 	}
 	t.popFrame(ctx, f, true)
@@ -208,11 +208,8 @@ func (t *txn) endSavepoint(ctx, fctx context.Context, f *frame, err error) error
 
 // rollbackTo rolls back to f's savepoint and releases it, even when ctx was
 // cancelled. When that fails the whole transaction is doomed.
-func (t *txn) rollbackTo(ctx context.Context, f *frame) error {
-	err := t.execDetached(ctx, "ROLLBACK TO SAVEPOINT "+f.savepoint)
-	if err == nil {
-		err = t.execDetached(ctx, "RELEASE SAVEPOINT "+f.savepoint)
-	}
+func (t *txn) rollbackTo(ctx context.Context, f *frame, panicking bool) error {
+	err := t.rollbackToSavepoint(ctx, f.savepoint, panicking)
 	t.popFrame(ctx, f, false)
 	if err != nil {
 		err = fmt.Errorf("%w: ROLLBACK TO SAVEPOINT %s: %w", ErrRollback, f.savepoint, err)

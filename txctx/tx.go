@@ -29,10 +29,12 @@ type txn struct {
 	external bool  // begun and ended by the caller (WithTx)
 	beginErr error // lazy begin failure, reported on every later use
 
-	root   frame
-	top    *frame // innermost open frame; nil once ended
-	seq    int    // savepoint names: sp_1, sp_2, ...
-	doomed error  // a serialization failure seen in a savepoint
+	root frame
+	top  *frame // innermost open frame; nil once ended
+	seq  int    // savepoint names: sp_1, sp_2, ...
+
+	pendingRelease string // savepoint released but not yet sent; guarded by sem
+	doomed         error  // a serialization failure seen in a savepoint
 }
 
 // frame is one level of a transaction: the transaction itself (root) or a
@@ -90,7 +92,7 @@ func concurrentErr(f *frame) error {
 	if f.tx.top == nil {
 		return wrapf(ErrConcurrentUse, "the transaction has already ended: a context must not be used after its Run returned")
 	}
-	return wrapf(ErrConcurrentUse, "another scope of the transaction is open (a nested Run in another goroutine?)")
+	return wrapf(ErrConcurrentUse, "a nested Run of the transaction is open: use the context that Run passed to fn, and do not use one scope from several goroutines while a nested Run is open")
 }
 
 // pushFrame opens a savepoint level under parent, which must be the
