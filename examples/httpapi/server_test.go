@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -126,5 +128,22 @@ func TestPlainErrorsBecomeJSON(t *testing.T) {
 	defer srv.Close()
 	if res := (&api{t: t, srv: srv}).do("GET", "/", nil); res.status != 200 || string(res.body) != "plain and fine" {
 		t.Errorf("a plain 200 became %d %q", res.status, res.body)
+	}
+}
+
+// TestPanicBecomesLogged500 checks the recovery and logging middleware: a
+// panicking handler answers 500 in the API's shape, and both the panic and
+// the request are logged.
+func TestPanicBecomesLogged500(t *testing.T) {
+	var logs strings.Builder
+	s := &server{log: slog.New(slog.NewTextHandler(&logs, nil))}
+	h := s.withLogging(s.withRecovery(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("boom") })))
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	(&api{t: t, srv: srv}).do("GET", "/x", nil).wantError(t, http.StatusInternalServerError, "internal")
+	for _, want := range []string{`msg="panic in handler" panic=boom path=/x`, `msg=request method=GET path=/x status=500`} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("log lacks %q:\n%s", want, logs.String())
+		}
 	}
 }
