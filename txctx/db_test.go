@@ -134,3 +134,36 @@ func TestNamedConnectionsAreSeparate(t *testing.T) {
 		})
 	}
 }
+
+// One handle from DB, chained on several times, starts a new statement each
+// time; GORM's own API (here its nested Transaction) works on it.
+func TestDBHandleReuse(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+		ctx := bind(t, db)
+		err := txctx.Run(ctx, func(ctx context.Context) error {
+			d := txctx.DB(ctx)
+			for _, n := range []string{"a", "b"} {
+				if err := d.Create(&item{Name: n}).Error; err != nil {
+					return err
+				}
+			}
+			var one, all []item
+			if err := d.Where("name = ?", "a").Find(&one).Error; err != nil {
+				return err
+			}
+			if err := d.Find(&all).Error; err != nil {
+				return err
+			}
+			if len(one) != 1 || len(all) != 2 {
+				t.Errorf("filtered %d, all %d: want 1 and 2", len(one), len(all))
+			}
+			return d.Transaction(func(tx *gorm.DB) error {
+				return tx.Create(&item{Name: "gorm-nested"}).Error
+			})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantNames(t, db, "a", "b", "gorm-nested")
+	})
+}

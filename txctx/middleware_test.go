@@ -219,3 +219,23 @@ func TestMiddlewareRetryBodies(t *testing.T) {
 type errReaderT struct{}
 
 func (errReaderT) Read([]byte) (int, error) { return 0, errBoom }
+
+// The request's transaction can be on a named connection; the default one
+// is then left alone.
+func TestMiddlewareOnNamedConnection(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+		bind(t, db)
+		h := txctx.Middleware(db, txctx.TxOptions(txctx.On("main")))(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			ctx := r.Context()
+			if !txctx.InNamedTransaction(ctx, "main") || txctx.InTransaction(ctx) {
+				t.Error("the request's transaction is not (only) on the named connection")
+			}
+			_ = txctx.NamedDB(ctx, "main").Create(&item{Name: "named"}).Error
+			http.Error(w, "rejected", http.StatusConflict)
+		}))
+		if rec := serve(h, "POST", ""); rec.Code != http.StatusConflict {
+			t.Fatalf("status = %d", rec.Code)
+		}
+		wantNames(t, db)
+	})
+}

@@ -141,3 +141,26 @@ func TestErrorMessagesSayWhatToChange(t *testing.T) {
 		})
 	})
 }
+
+func TestNestedTimeoutRollsBackTheSavepointOnly(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+		ctx := bind(t, db)
+		err := txctx.Run(ctx, func(ctx context.Context) error {
+			err := txctx.Run(ctx, func(ctx context.Context) error {
+				if err := insert(ctx, "slow"); err != nil {
+					return err
+				}
+				<-ctx.Done()
+				return nil
+			}, txctx.WithTimeout(20*time.Millisecond))
+			if !errors.Is(err, context.DeadlineExceeded) {
+				t.Errorf("nested err = %v, want DeadlineExceeded", err)
+			}
+			return insert(ctx, "outer")
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantNames(t, db, "outer")
+	})
+}
