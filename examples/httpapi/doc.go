@@ -1,0 +1,46 @@
+// Httpapi is a small REST service built on gormext, meant to be copied as
+// the start of a real project: authors, the articles they write, and an
+// immutable audit log of every change.
+//
+//	go run ./examples/httpapi                      # in-memory SQLite on localhost:8080
+//	DATABASE_URL=postgres://postgres@127.0.0.1/test go run ./examples/httpapi
+//
+// Tables are created at start. The other DATABASE_* variables of
+// database.FromEnv (DATABASE_ECHO=1 logs every statement, DATABASE_POOL_SIZE,
+// ...) apply, CURSOR_KEY sets the key that signs listing cursors (give
+// every instance the same one), and the flags -addr and -request-timeout
+// set the listening address and each request's deadline.
+//
+// The routes (Go 1.22 net/http patterns):
+//
+//	POST   /authors               create an author            201, 409 when the e-mail is taken
+//	GET    /authors/{id}          one author                  200, 404
+//	POST   /articles              create an article           201, 422 on invalid fields
+//	GET    /articles              filtered, sorted, paginated listing (Paginated JSON)
+//	GET    /articles/feed         the same listing with keyset cursors, for infinite scroll
+//	GET    /articles/{id}         one article                 200, 404
+//	PATCH  /articles/{id}         change an article           200, 409 when the version is stale
+//	DELETE /articles/{id}         delete an article           204, 404
+//	GET    /audit                 the audit log, newest first (Paginated JSON)
+//
+// The listing takes its filters from the query string, e.g.
+//
+//	GET /articles?title_icontains=go&author_id=...&status_in=draft,published&sort=-created_at&page=2&page_size=10
+//
+// How it is put together:
+//
+//   - [NewServer] builds the whole http.Handler from a *gorm.DB, so tests run
+//     the real server through httptest; main only reads the environment and
+//     flags, creates the tables and serves, with graceful shutdown.
+//   - txctx.Middleware wraps every request in a transaction that begins at
+//     the first query, commits when the handler answers below 400 and rolls
+//     back otherwise; the response is held until the commit succeeded.
+//   - Handlers and repositories never see a *gorm.DB: they call
+//     txctx.DB(ctx), which is the request's transaction.
+//   - Every error reaches the client as one JSON shape, [ErrorBody]:
+//     validation 422 with the failing fields, a bad filter, sort or page 400
+//     naming the parameter, a unique violation 409, not found 404, a stale
+//     version 409.
+//   - Requests have a deadline ([Config].RequestTimeout) and are logged with
+//     log/slog.
+package main

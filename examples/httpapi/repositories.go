@@ -1,0 +1,85 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/gormext/gormext/txctx"
+)
+
+// authorRepository reads and writes authors. Like every repository here it
+// holds no connection: it asks txctx.DB(ctx) for the request's session.
+type authorRepository struct{}
+
+func (authorRepository) create(ctx context.Context, a *Author) error {
+	return txctx.DB(ctx).Create(a).Error
+}
+
+func (authorRepository) get(ctx context.Context, id uuid.UUID) (Author, error) {
+	var a Author
+	err := txctx.DB(ctx).Take(&a, "id = ?", id).Error
+	return a, err
+}
+
+// auditRepository appends to the audit log.
+type auditRepository struct{}
+
+// record appends one entry, in the request's transaction: it is committed
+// with the change it describes, or not at all.
+func (auditRepository) record(ctx context.Context, action string, entityID uuid.UUID, detail string) error {
+	entry := AuditEntry{Action: action, EntityID: entityID, Detail: detail}
+	if err := txctx.DB(ctx).Create(&entry).Error; err != nil {
+		return fmt.Errorf("writing the audit log: %w", err)
+	}
+	return nil
+}
+
+// articleRepository reads and writes articles; the listings are in
+// listing.go.
+type articleRepository struct{}
+
+func (articleRepository) create(ctx context.Context, a *Article) error {
+	return txctx.DB(ctx).Create(a).Error
+}
+
+func (articleRepository) get(ctx context.Context, id uuid.UUID) (Article, error) {
+	var a Article
+	err := txctx.DB(ctx).Take(&a, "id = ?", id).Error
+	return a, err
+}
+
+// update writes the changed fields of the article with the given id and
+// version, and returns the article as it is now. A version that is no
+// longer current fails with entities.ErrStaleEntity; an id that does not
+// exist with gorm.ErrRecordNotFound.
+func (r articleRepository) update(ctx context.Context, id uuid.UUID, version int64, changes map[string]any) (Article, error) {
+	a := Article{}
+	a.ID, a.Version = id, version
+	err := txctx.DB(ctx).Model(&a).Updates(changes).Error
+	if err != nil {
+		return Article{}, r.explainMissing(ctx, id, err)
+	}
+	return r.get(ctx, id)
+}
+
+// delete removes the article with the given id.
+func (articleRepository) delete(ctx context.Context, id uuid.UUID) error {
+	res := txctx.DB(ctx).Delete(&Article{}, "id = ?", id)
+	if res.Error == nil && res.RowsAffected == 0 {
+		return gorm.ErrRecordNotFound
+	}
+	return res.Error
+}
+
+// explainMissing turns a failed versioned update into not-found when the
+// row does not exist at all.
+func (r articleRepository) explainMissing(ctx context.Context, id uuid.UUID, err error) error {
+	if _, getErr := r.get(ctx, id); errors.Is(getErr, gorm.ErrRecordNotFound) {
+		return getErr
+	}
+	return err
+}
