@@ -21,11 +21,8 @@ import (
 // ignored here).
 func (p *Plugin) beforeCreate(db *gorm.DB) {
 	stmt := db.Statement
-	if db.Error != nil || stmt.Schema == nil {
-		return
-	}
-	pl := p.planFor(stmt.Schema)
-	if !pl.entity {
+	pl := p.statementPlan(db)
+	if pl == nil || !pl.entity {
 		return
 	}
 	if onConflictUpdates(stmt) && pl.immutable {

@@ -10,10 +10,7 @@ import (
 
 // checkDelete refuses every delete of an immutable model, before SQL.
 func (p *Plugin) checkDelete(db *gorm.DB) {
-	if db.Error != nil || db.Statement.Schema == nil {
-		return
-	}
-	if pl := p.planFor(db.Statement.Schema); pl.immutable {
+	if pl := p.statementPlan(db); pl != nil && pl.immutable {
 		_ = db.AddError(immutableError(pl, "delete"))
 	}
 }

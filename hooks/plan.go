@@ -64,6 +64,15 @@ func isEntityType(t reflect.Type) bool {
 // planFor returns the cached plan of s, computing it on first use. The
 // plan last asked for is kept aside, so a loop over one model skips the
 // map.
+// statementPlan returns the plan of db's model, or nil when the statement
+// has already failed or has no model: the prologue of every callback.
+func (p *Plugin) statementPlan(db *gorm.DB) *plan {
+	if db.Error != nil || db.Statement.Schema == nil {
+		return nil
+	}
+	return p.planFor(db.Statement.Schema)
+}
+
 func (p *Plugin) planFor(s *schema.Schema) *plan {
 	if last := p.last.Load(); last != nil && last.schema == s {
 		return last

@@ -13,11 +13,8 @@ import (
 // type other than the statement's model are left alone.
 func (p *Plugin) normaliseRead(db *gorm.DB) {
 	stmt := db.Statement
-	if db.Error != nil || stmt.Schema == nil {
-		return
-	}
-	pl := p.planFor(stmt.Schema)
-	if len(pl.times) == 0 {
+	pl := p.statementPlan(db)
+	if pl == nil || len(pl.times) == 0 {
 		return
 	}
 	if rv := stmt.ReflectValue; rowType(rv) == pl.modelType {

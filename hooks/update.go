@@ -31,11 +31,8 @@ type updateState struct {
 // (SkipHooks) are not validated, as GORM runs no hook methods for them.
 func (p *Plugin) checkUpdate(db *gorm.DB) {
 	stmt := db.Statement
-	if db.Error != nil || stmt.Schema == nil {
-		return
-	}
-	pl := p.planFor(stmt.Schema)
-	if !pl.entity {
+	pl := p.statementPlan(db)
+	if pl == nil || !pl.entity {
 		return
 	}
 	if pl.immutable {
@@ -133,11 +130,8 @@ func otherStructColumns(stmt *gorm.Statement, dv reflect.Value) map[string]any {
 // WHERE on the version in memory.
 func (p *Plugin) buildSet(db *gorm.DB) {
 	stmt := db.Statement
-	if db.Error != nil || stmt.Schema == nil || stmt.SQL.Len() != 0 {
-		return
-	}
-	pl := p.planFor(stmt.Schema)
-	if !pl.entity || (pl.updatedAt == nil && pl.createdAt == nil && pl.version == nil) ||
+	pl := p.statementPlan(db)
+	if pl == nil || stmt.SQL.Len() != 0 || !pl.entity || (pl.updatedAt == nil && pl.createdAt == nil && pl.version == nil) ||
 		(stmt.SkipHooks && pl.version == nil) {
 		return // nothing to change: GORM builds the SET clause
 	}
