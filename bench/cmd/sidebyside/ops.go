@@ -57,16 +57,16 @@ func byHand(p *Post) {
 func createOp(ctx context.Context, f *fixture) operation {
 	ins := f.rebind(insertPost)
 	return operation{name: "create one entity", contenders: []contender{
-		{"gormext (plugin)", func() error {
+		{name: "gormext (plugin)", run: func() error {
 			p := newPost()
 			return f.gx.WithContext(ctx).Create(&p).Error
 		}},
-		{nameGORM, func() error {
+		{name: nameGORM, run: func() error {
 			p := newPost()
 			byHand(&p)
 			return f.plain.WithContext(ctx).Create(&p).Error
 		}},
-		{nameFloor, func() error {
+		{name: nameFloor, run: func() error {
 			p := newPost()
 			byHand(&p)
 			_, err := f.sql.ExecContext(ctx, ins, p.ID, p.CreatedAt, p.UpdatedAt, p.Title, p.Body, p.Author)
@@ -108,9 +108,9 @@ func txOp(ctx context.Context, f *fixture, nested bool) operation {
 		gormTx = insert
 	}
 	op.contenders = []contender{
-		{"gormext txctx.Run", func() error { return txctx.Run(tctx, txctxBody) }},
-		{nameGORM, func() error { return f.plain.WithContext(ctx).Transaction(gormTx) }},
-		{nameFloor, func() error { return rawTx(ctx, f.sql, rawBody) }},
+		{name: "gormext txctx.Run", run: func() error { return txctx.Run(tctx, txctxBody) }},
+		{name: nameGORM, run: func() error { return f.plain.WithContext(ctx).Transaction(gormTx) }},
+		{name: nameFloor, run: func() error { return rawTx(ctx, f.sql, rawBody) }},
 	}
 	if f.pgx != nil {
 		op.contenders = append(op.contenders, trmContenders(ctx, f, pgIns, nested)...)
@@ -151,8 +151,8 @@ func trmContenders(ctx context.Context, f *fixture, ins string, nested bool) []c
 		pgxBody = func(tx pgx.Tx) error { return pgx.BeginFunc(ctx, tx, pgxExec) }
 	}
 	return []contender{
-		{"trm over pgx", func() error { return m.Do(ctx, trmBody) }},
-		{"pgx (trm's floor)", func() error { return pgx.BeginFunc(ctx, f.pgx, pgxBody) }},
+		{name: "trm over pgx", run: func() error { return m.Do(ctx, trmBody) }, base: "pgx"},
+		{name: "pgx", run: func() error { return pgx.BeginFunc(ctx, f.pgx, pgxBody) }},
 	}
 }
 
@@ -161,11 +161,11 @@ func offsetOp(ctx context.Context, f *fixture) operation {
 	count, page := f.rebind("SELECT count(*) FROM items"), f.rebind(columns+" ORDER BY "+sortDesc+" LIMIT ? OFFSET ?")
 	skip := (offsetPage - 1) * pageSize
 	return operation{name: "offset page of 20 + count", contenders: []contender{
-		{"gormext Paginate", func() error {
+		{name: "gormext Paginate", run: func() error {
 			p, err := pagination.Paginate[Item](f.gx.WithContext(ctx).Order(sortDesc), pagination.PaginatedFilter{Page: offsetPage, PageSize: pageSize})
 			return check(len(p.Items), p.Total, err)
 		}},
-		{nameGORM, func() error {
+		{name: nameGORM, run: func() error {
 			var n int64
 			if err := f.plain.WithContext(ctx).Model(&Item{}).Count(&n).Error; err != nil {
 				return err
@@ -174,7 +174,7 @@ func offsetOp(ctx context.Context, f *fixture) operation {
 			err := f.plain.WithContext(ctx).Order(sortDesc).Offset(skip).Limit(pageSize).Find(&out).Error
 			return check(len(out), n, err)
 		}},
-		{nameFloor, func() error {
+		{name: nameFloor, run: func() error {
 			var n int64
 			if err := f.sql.QueryRowContext(ctx, count).Scan(&n); err != nil {
 				return err
@@ -198,16 +198,16 @@ func keysetOp(ctx context.Context, f *fixture) (operation, error) {
 	}
 	q := f.rebind(columns + " WHERE (b, id) < (?, ?) ORDER BY " + sortDesc + " LIMIT ?")
 	return operation{name: "keyset page of 20", contenders: []contender{
-		{"gormext PaginateCursor", func() error {
+		{name: "gormext PaginateCursor", run: func() error {
 			p, err := pagination.PaginateCursor[Item](f.gx.WithContext(ctx), order, pagination.CursorFilter{After: cursor, Limit: pageSize})
 			return check(len(p.Items), items, err)
 		}},
-		{nameGORM, func() error {
+		{name: nameGORM, run: func() error {
 			var out []Item
 			err := f.plain.WithContext(ctx).Where("(b, id) < (?, ?)", anchor.B, anchor.ID).Order(sortDesc).Limit(pageSize + 1).Find(&out).Error
 			return check(min(len(out), pageSize), items, err)
 		}},
-		{nameFloor, func() error {
+		{name: nameFloor, run: func() error {
 			out, err := scanItems(ctx, f.sql, q, anchor.B, anchor.ID, pageSize+1)
 			return check(min(len(out), pageSize), items, err)
 		}},

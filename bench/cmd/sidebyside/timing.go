@@ -10,6 +10,9 @@ import (
 type contender struct {
 	name string
 	run  func() error
+	// base names another contender of the operation that is this one's
+	// own floor (trm's is pgx); its ratio is printed beside the name.
+	base string
 }
 
 // row is a contender's result: its median time per operation and its
@@ -18,6 +21,7 @@ type row struct {
 	name            string
 	perOp           time.Duration
 	vsGORM, vsFloor float64
+	vsBase          float64 // to contender.base, 0 when none
 }
 
 // Contender names the ratios refer to.
@@ -82,6 +86,14 @@ func summarize(cs []contender, perRound [][]time.Duration) []row {
 			}
 		}
 		rows[j] = row{name: c.name, perOp: median(times), vsGORM: median(toGORM), vsFloor: median(toFloor)}
+		if b := index(cs, c.base); b >= 0 {
+			var toBase []float64
+			for _, round := range perRound {
+				toBase = append(toBase, float64(round[j])/float64(round[b]))
+			}
+			rows[j].vsBase = median(toBase)
+			rows[j].name += fmt.Sprintf(" (%.2fx %s)", rows[j].vsBase, c.base)
+		}
 	}
 	return rows
 }
