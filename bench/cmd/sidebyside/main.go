@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"os/signal"
 	"runtime"
 	"strings"
 	"time"
@@ -45,7 +46,11 @@ func main() {
 	}
 	start := time.Now()
 	fmt.Printf("%s, %d iterations x %d rounds per operation\n", machine(), s.iters, s.rounds)
-	if err := runAll(context.Background(), s); err != nil {
+	// Interrupted, the queries end and the PostgreSQL schema is dropped.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := runAll(ctx, s); err != nil {
+		stop()
 		log.Fatal("sidebyside: ", err)
 	}
 	fmt.Println("\nCreate through GORM (gormext and plain) runs in GORM's default transaction")

@@ -78,42 +78,39 @@ func createOp(ctx context.Context, f *fixture) operation {
 // txOp is a transaction with one INSERT; nested puts the INSERT in a
 // savepoint inside it.
 func txOp(ctx context.Context, f *fixture, nested bool) operation {
-	ins, pgIns := insertTx, f.rebind(insertTx)
-	insert := func(tx *gorm.DB) error { return tx.Exec(ins, "x").Error }
-	gormTx := func(tx *gorm.DB) error { return tx.Transaction(insert) }
-	tctx := txctx.WithDB(ctx, f.gx)
+	ins, sqlIns := insertTx, f.rebind(insertTx)
+	gormBody := func(tx *gorm.DB) error { return tx.Exec(ins, "x").Error }
 	txctxBody := func(ctx context.Context) error { return txctx.DB(ctx).Exec(ins, "x").Error }
-	rawBody := func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, pgIns, "x")
+	sqlInsert := func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, sqlIns, "x")
 		return err
 	}
+	sqlBody := sqlInsert
 	op := operation{name: "transaction, one insert"}
 	if nested {
 		op.name = "nested transaction (savepoint)"
-		inner := txctxBody
-		txctxBody = func(ctx context.Context) error { return txctx.Run(ctx, inner) }
-		rawBody = func(tx *sql.Tx) error {
-			for _, q := range []string{"SAVEPOINT sp1", pgIns, "RELEASE SAVEPOINT sp1"} {
-				var args []any
-				if q == pgIns {
-					args = []any{"x"}
-				}
-				if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-					return err
-				}
+		gormInner, txctxInner := gormBody, txctxBody
+		gormBody = func(tx *gorm.DB) error { return tx.Transaction(gormInner) }
+		txctxBody = func(ctx context.Context) error { return txctx.Run(ctx, txctxInner) }
+		sqlBody = func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, "SAVEPOINT sp1"); err != nil {
+				return err
 			}
-			return nil
+			if err := sqlInsert(tx); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT sp1")
+			return err
 		}
-	} else {
-		gormTx = insert
 	}
+	tctx := txctx.WithDB(ctx, f.gx)
 	op.contenders = []contender{
 		{name: "gormext txctx.Run", run: func() error { return txctx.Run(tctx, txctxBody) }},
-		{name: nameGORM, run: func() error { return f.plain.WithContext(ctx).Transaction(gormTx) }},
-		{name: nameFloor, run: func() error { return rawTx(ctx, f.sql, rawBody) }},
+		{name: nameGORM, run: func() error { return f.plain.WithContext(ctx).Transaction(gormBody) }},
+		{name: nameFloor, run: func() error { return rawTx(ctx, f.sql, sqlBody) }},
 	}
 	if f.pgx != nil {
-		op.contenders = append(op.contenders, trmContenders(ctx, f, pgIns, nested)...)
+		op.contenders = append(op.contenders, trmContenders(ctx, f, sqlIns, nested)...)
 	}
 	return op
 }
