@@ -23,10 +23,20 @@ vet:
 lint: vet
 	$(STATICCHECK) $(PKGS)
 
-## bench: benchmarks beside their baselines, compared with benchstat
+## bench: benchmarks beside their baselines, compared with benchstat, then
+## the side-by-side table (bench-side)
 bench:
 	$(GO) test -run='^$$' -bench='$(BENCH)' -benchmem -count=$(BENCHCOUNT) $(PKGS) | tee bench.out
 	$(BENCHSTAT) bench.out
+	$(MAKE) bench-side
+
+## bench-side: gormext beside plain GORM, database/sql and trm in one
+## process (module bench/), a Markdown table per database; PostgreSQL when
+## GORMEXT_TEST_POSTGRES_DSN is set. SIDESCALE multiplies the iterations.
+SIDESCALE ?= 1
+.PHONY: bench-side
+bench-side:
+	cd bench && $(GO) run ./cmd/sidebyside -scale=$(SIDESCALE)
 
 ## example: the guided tour on in-memory SQLite
 example:

@@ -7,5 +7,8 @@
 //	GORMEXT_TEST_POSTGRES_DSN="host=127.0.0.1 user=postgres dbname=test sslmode=disable" \
 //	  go test -run '^$' -bench . -benchmem -count 10 . | tee bench.out
 //
+// cmd/sidebyside prints one table of gormext beside plain GORM, raw
+// database/sql and trm, per database (make bench-side from the root).
+//
 // See docs/benchmarks.md for the figures.
 package bench
