@@ -50,9 +50,11 @@ bench-pagination:
 	$(GO) run ./internal/cmd/benchpages -rows=$(BENCH_ROWS)
 
 ## soak: the PostgreSQL fault loops of ./reliability (server restarts,
-## backend kills) each running SOAKTIME instead of their short CI version;
-## about 4 x SOAKTIME in all, on private clusters (see docs/reliability.md)
+## backend kills) each running SOAKTIME instead of their short CI version,
+## on private clusters, then the HTTP load test of ./examples/httpapi for
+## SOAKTIME per database; about 6 x SOAKTIME in all (docs/reliability.md)
 SOAKTIME ?= 2m
 .PHONY: soak
 soak:
 	$(GO) test -race -count=1 -timeout 60m -v -run '^(TestServerRestart|TestTerminateBackends|TestKillsReachNoBadConnection)$$' ./reliability -soak=$(SOAKTIME)
+	SOAKTIME=$(SOAKTIME) $(GO) test -race -count=1 -timeout 60m -v -run '^TestLoad$$' ./examples/httpapi
