@@ -52,21 +52,25 @@ func TestLoad(t *testing.T) {
 	}
 	eachDatabase(t, func(t *testing.T, db *gorm.DB) {
 		goroutinesAtStart := runtime.NumGoroutine()
-		events := newEventLog()
+		d := loadTime(t)
+		// The bookkeeping is sized up front, so that its growth is not
+		// taken for the service's: a generous bound on the writes.
+		capacity := int((d+time.Second).Seconds()*3000) + 1<<12
+		events := newEventLog(capacity)
 		srv := httptest.NewServer(NewServer(db, Config{Logger: slog.New(slog.DiscardHandler), AfterCommit: events.add}))
 		transport := &http.Transport{MaxIdleConnsPerHost: loadWorkers, MaxConnsPerHost: loadWorkers}
-		l := &loadRun{url: srv.URL, client: &http.Client{Transport: transport, Timeout: 30 * time.Second}, led: newLoadLedger()}
+		l := &loadRun{url: srv.URL, client: &http.Client{Transport: transport, Timeout: 30 * time.Second}, led: newLoadLedger(capacity)}
 		l.seedAuthors(t, 4)
 
 		l.run(time.Second) // warm-up: pools, caches, the tables' first pages
 		heapWarm := heapAfterGC()
-		d := loadTime(t)
 		st := l.run(d)
+		st.report(t, db.Dialector.Name(), d)
+		st = loadStats{}
 		heapEnd := heapAfterGC()
 
 		srv.Close() // waits for every request, and so for every after-commit callback
 		transport.CloseIdleConnections()
-		st.report(t, db.Dialector.Name(), d)
 		l.led.check(t, db, events)
 		checkHeap(t, heapWarm, heapEnd)
 		waitGoroutines(t, goroutinesAtStart)
@@ -75,6 +79,7 @@ func TestLoad(t *testing.T) {
 
 // loadRun is one load test's client side.
 type loadRun struct {
+	phase  int // counts the calls of run, for unique titles
 	url    string
 	client *http.Client
 	led    *loadLedger
@@ -91,6 +96,7 @@ type loadStats struct {
 // saw.
 func (l *loadRun) run(d time.Duration) loadStats {
 	deadline := time.Now().Add(d)
+	l.phase++
 	results := make(chan loadStats, loadWorkers)
 	var wg sync.WaitGroup
 	for w := range loadWorkers {
@@ -98,7 +104,7 @@ func (l *loadRun) run(d time.Duration) loadStats {
 			rng := rand.New(rand.NewPCG(uint64(w), uint64(time.Now().UnixNano())))
 			st := loadStats{outcomes: map[string]int{}}
 			for n := 0; time.Now().Before(deadline); n++ {
-				l.step(rng, w, n, &st)
+				l.step(rng, writeKey(l.phase, w, n), &st)
 			}
 			results <- st
 		})
@@ -119,17 +125,16 @@ func (l *loadRun) run(d time.Duration) loadStats {
 // step sends one operation of the mix: 30% creates, 25% article listings
 // (offset and keyset, filtered), 35% read-then-update with the version read,
 // 10% audit listings.
-func (l *loadRun) step(rng *rand.Rand, w, n int, st *loadStats) {
+func (l *loadRun) step(rng *rand.Rand, key uint64, st *loadStats) {
 	switch p := rng.IntN(100); {
 	case p < 30:
-		title := fmt.Sprintf("load w%d n%d %d", w, n, rng.Uint32())
-		req := CreateArticleRequest{AuthorID: l.led.author(rng), Title: title, Status: []string{"draft", "published"}[rng.IntN(2)]}
+		req := CreateArticleRequest{AuthorID: l.led.author(rng), Title: titleOf(key), Status: []string{"draft", "published"}[rng.IntN(2)]}
 		var out Article
 		status, err := l.send(st, "POST", "/articles", req, &out)
-		l.led.created(title, out.ID, status, err)
+		l.led.created(key, out.ID, status, err)
 	case p < 55:
 		paths := []string{
-			fmt.Sprintf("/articles?status_in=published&title_icontains=w%d&sort=-created_at,title&page_size=20", rng.IntN(loadWorkers)),
+			fmt.Sprintf("/articles?status_in=published&title_icontains=w%d+&sort=-created_at,title&page_size=20", rng.IntN(loadWorkers)),
 			"/articles?author_id=" + l.led.author(rng).String() + "&page=2&page_size=10",
 			fmt.Sprintf("/articles/feed?limit=20&status_in=draft&created_from=%s", time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)),
 		}
@@ -143,7 +148,7 @@ func (l *loadRun) step(rng *rand.Rand, w, n int, st *loadStats) {
 		if status, err := l.send(st, "GET", "/articles/"+id.String(), nil, &cur); err != nil || status != http.StatusOK {
 			return
 		}
-		body := fmt.Sprintf("edit w%d n%d", w, n)
+		body := "edit " + titleOf(key)
 		status, err := l.send(st, "PATCH", "/articles/"+id.String(), UpdateArticleRequest{Version: cur.Version, Body: &body}, nil)
 		l.led.updated(id, status, err)
 	default:
@@ -194,6 +199,14 @@ func (l *loadRun) send(st *loadStats, method, path string, body, out any) (int, 
 	}
 	st.outcomes[key]++
 	return res.StatusCode, nil
+}
+
+// writeKey names the n-th operation of worker w in a phase; titleOf is
+// the title of the article it creates.
+func writeKey(phase, w, n int) uint64 { return uint64(phase)<<56 | uint64(w)<<40 | uint64(n) }
+
+func titleOf(key uint64) string {
+	return fmt.Sprintf("load p%d w%d n%d", key>>56, key>>40&0xffff, key&(1<<40-1))
 }
 
 // kindOf shortens a transport error for the tallies.
@@ -251,7 +264,9 @@ type eventLog struct {
 	counts map[uuid.UUID]int
 }
 
-func newEventLog() *eventLog { return &eventLog{counts: map[uuid.UUID]int{}} }
+func newEventLog(capacity int) *eventLog {
+	return &eventLog{counts: make(map[uuid.UUID]int, capacity)}
+}
 
 func (e *eventLog) add(_ context.Context, entry AuditEntry) {
 	e.mu.Lock()

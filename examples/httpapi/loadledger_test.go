@@ -18,17 +18,18 @@ type loadLedger struct {
 	authors []uuid.UUID // set before the workers start; read-only after
 
 	mu       sync.Mutex
-	acked    map[string]uuid.UUID // title of an acknowledged create -> its id
-	rejected map[string]int       // title of a rejected create -> status
+	acked    map[uint64]uuid.UUID // key (titleOf) of an acknowledged create -> its id
+	rejected map[uint64]int       // key of a rejected create -> status
 	ids      []uuid.UUID          // acknowledged articles, for updates
 	updates  map[uuid.UUID]int    // acknowledged updates per article
 	doubt    map[uuid.UUID]bool   // articles with an update in doubt
 	inDoubt  int                  // creates and updates in doubt
 }
 
-func newLoadLedger() *loadLedger {
-	return &loadLedger{acked: map[string]uuid.UUID{}, rejected: map[string]int{},
-		updates: map[uuid.UUID]int{}, doubt: map[uuid.UUID]bool{}}
+// newLoadLedger returns a ledger with room for capacity writes.
+func newLoadLedger(capacity int) *loadLedger {
+	return &loadLedger{acked: make(map[uint64]uuid.UUID, capacity), rejected: map[uint64]int{},
+		ids: make([]uuid.UUID, 0, capacity), updates: make(map[uuid.UUID]int, capacity), doubt: map[uuid.UUID]bool{}}
 }
 
 // author returns one of the seeded authors.
@@ -47,17 +48,17 @@ func (l *loadLedger) article(rng *rand.Rand) (uuid.UUID, bool) {
 	return l.ids[from+rng.IntN(len(l.ids)-from)], true
 }
 
-func (l *loadLedger) created(title string, id uuid.UUID, status int, err error) {
+func (l *loadLedger) created(key uint64, id uuid.UUID, status int, err error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	switch {
 	case err != nil:
 		l.inDoubt++
 	case status == http.StatusCreated:
-		l.acked[title] = id
+		l.acked[key] = id
 		l.ids = append(l.ids, id)
 	default:
-		l.rejected[title] = status
+		l.rejected[key] = status
 	}
 }
 
@@ -86,7 +87,8 @@ func (l *loadLedger) check(t *testing.T, db *gorm.DB, events *eventLog) {
 		byTitle[a.Title] = a
 	}
 	lost, phantom, wrongVersion := 0, 0, 0
-	for title, id := range l.acked {
+	for key, id := range l.acked {
+		title := titleOf(key)
 		a, ok := byTitle[title]
 		if !ok || a.ID != id {
 			lost++
@@ -98,8 +100,8 @@ func (l *loadLedger) check(t *testing.T, db *gorm.DB, events *eventLog) {
 			t.Errorf("article %s: version %d after %d acknowledged updates, want %d", id, a.Version, l.updates[id], 1+l.updates[id])
 		}
 	}
-	for title, status := range l.rejected {
-		if _, ok := byTitle[title]; ok {
+	for key, status := range l.rejected {
+		if title := titleOf(key); byTitle[title].ID != uuid.Nil {
 			phantom++
 			t.Errorf("create %q was answered %d but is in the database", title, status)
 		}
