@@ -52,6 +52,8 @@ fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzFastRulesAgreeWithTheValidator$$' -fuzztime=$(FUZZTIME) ./hooks
 	$(GO) test -run='^$$' -fuzz='^FuzzParseURL$$' -fuzztime=$(FUZZTIME) ./database
 	$(GO) test -run='^$$' -fuzz='^FuzzFromDTO$$' -fuzztime=$(FUZZTIME) ./entities
+	$(GO) test -run='^$$' -fuzz='^FuzzRequestBody$$' -fuzztime=$(FUZZTIME) ./examples/httpapi
+	$(GO) test -run='^$$' -fuzz='^FuzzPathID$$' -fuzztime=$(FUZZTIME) ./examples/httpapi
 
 ## bench-pagination: offset vs keyset page latency over 1,000,000 rows on
 ## PostgreSQL (GORMEXT_TEST_POSTGRES_DSN); its own schema, dropped after
@@ -60,9 +62,11 @@ bench-pagination:
 	$(GO) run ./internal/cmd/benchpages -rows=$(BENCH_ROWS)
 
 ## soak: the PostgreSQL fault loops of ./reliability (server restarts,
-## backend kills) each running SOAKTIME instead of their short CI version;
-## about 4 x SOAKTIME in all, on private clusters (see docs/reliability.md)
+## backend kills) each running SOAKTIME instead of their short CI version,
+## on private clusters, then the HTTP load test of ./examples/httpapi for
+## SOAKTIME per database; about 6 x SOAKTIME in all (docs/reliability.md)
 SOAKTIME ?= 2m
 .PHONY: soak
 soak:
 	$(GO) test -race -count=1 -timeout 60m -v -run '^(TestServerRestart|TestTerminateBackends|TestKillsReachNoBadConnection)$$' ./reliability -soak=$(SOAKTIME)
+	SOAKTIME=$(SOAKTIME) $(GO) test -race -count=1 -timeout 60m -v -run '^TestLoad$$' ./examples/httpapi

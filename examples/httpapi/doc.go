@@ -43,4 +43,7 @@
 //     version 409.
 //   - Requests have a deadline ([Config].RequestTimeout) and are logged with
 //     log/slog.
+//   - Every audit entry is written in the request's transaction and, once
+//     it committed, handed to [Config].AfterCommit (txctx.AfterCommit): the
+//     place to publish an event, never called for rolled-back work.
 package main

@@ -26,14 +26,20 @@ func (authorRepository) get(ctx context.Context, id uuid.UUID) (Author, error) {
 }
 
 // auditRepository appends to the audit log.
-type auditRepository struct{}
+type auditRepository struct {
+	// afterCommit is Config.AfterCommit.
+	afterCommit func(ctx context.Context, entry AuditEntry)
+}
 
 // record appends one entry, in the request's transaction: it is committed
 // with the change it describes, or not at all.
-func (auditRepository) record(ctx context.Context, action string, entityID uuid.UUID, detail string) error {
+func (r auditRepository) record(ctx context.Context, action string, entityID uuid.UUID, detail string) error {
 	entry := AuditEntry{Action: action, EntityID: entityID, Detail: detail}
 	if err := txctx.DB(ctx).Create(&entry).Error; err != nil {
 		return fmt.Errorf("writing the audit log: %w", err)
+	}
+	if r.afterCommit != nil {
+		txctx.AfterCommit(ctx, func(ctx context.Context) { r.afterCommit(ctx, entry) })
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -27,6 +28,13 @@ type Config struct {
 	// of the service the same key of at least 32 random bytes; nil means a
 	// random key per process (cursors then stop working on restart).
 	CursorKey []byte
+
+	// AfterCommit, when set, is called once for every audit entry after the
+	// transaction that wrote it has committed (txctx.AfterCommit), and never
+	// for one that was rolled back: the service's after-commit event, the
+	// place to publish it. It runs on the request's goroutine after the
+	// response was sent; the load tests count these events.
+	AfterCommit func(ctx context.Context, entry AuditEntry)
 }
 
 // DefaultRequestTimeout is the request deadline when Config.RequestTimeout
@@ -62,6 +70,7 @@ func NewServer(db *gorm.DB, cfg Config) http.Handler {
 	s := &server{
 		log:   cfg.Logger,
 		lists: newListings(cfg.CursorKey),
+		audit: auditRepository{afterCommit: cfg.AfterCommit},
 	}
 	var h http.Handler = s.routes()
 	h = txctx.Middleware(db)(h)
