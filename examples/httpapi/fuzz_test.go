@@ -61,6 +61,7 @@ func FuzzPathID(f *testing.F) {
 // decodeBody runs decodeJSON on body as a request's body.
 func decodeBody(body []byte, dst any) error {
 	r := httptest.NewRequest("POST", "/articles", bytes.NewReader(body))
+	r.Header.Set("Content-Type", "application/json")
 	return decodeJSON(httptest.NewRecorder(), r, dst)
 }
 

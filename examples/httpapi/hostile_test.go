@@ -141,6 +141,8 @@ func hostileRequests(art Article, cursor string) []hostile {
 		{"application/x-www-form-urlencoded", "author_id=" + art.AuthorID.String() + "&title=x"},
 		{"text/xml", "<article><title>x</title></article>"},
 		{"multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nx\r\n--x--"},
+		{"text/plain", `{"author_id":"` + art.AuthorID.String() + `","title":"cross-site"}`},
+		{"application/json", "{\"author_id\":\"" + art.AuthorID.String() + "\",\"title\":\"\xff\xfe\"}"},
 	} {
 		hs = append(hs, hostile{name: "content type " + c.ctype, method: "POST", path: "/articles", ctype: c.ctype, body: []byte(c.body)})
 	}

@@ -1,14 +1,17 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"mime"
 	"net/http"
 	"reflect"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 )
@@ -41,11 +44,24 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 // decodeJSON reads a request body of one JSON object into dst, a pointer
-// to a request struct. Unknown fields, trailing data and bodies over
-// maxBodyBytes are refused with a 400; text holding a NUL byte with a 422
-// (see checkText).
+// to a request struct. A body not sent as application/json is refused with
+// a 415: the types a browser may send cross-site without a preflight
+// (text/plain, forms) never reach a handler. Invalid UTF-8, unknown fields,
+// trailing data and bodies over maxBodyBytes are refused with a 400 (JSON
+// decoding alone would store invalid UTF-8 as U+FFFD); text holding a NUL
+// byte with a 422 (see checkText).
 func decodeJSON(w http.ResponseWriter, r *http.Request, dst any) error {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	if err := checkJSONType(r); err != nil {
+		return err
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	if err != nil {
+		return badRequest("invalid_body", fmt.Sprintf("the request body could not be read (at most %d bytes): %v", maxBodyBytes, err))
+	}
+	if !utf8.Valid(body) {
+		return badRequest("invalid_body", "the request body is not valid UTF-8")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
 		return badRequest("invalid_body", "the request body is not the JSON object expected: "+describeJSONError(err))
@@ -54,6 +70,17 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, dst any) error {
 		return badRequest("invalid_body", "the request body must hold exactly one JSON object")
 	}
 	return checkText(dst)
+}
+
+// checkJSONType refuses a request body whose Content-Type is not
+// application/json (parameters such as charset=utf-8 allowed).
+func checkJSONType(r *http.Request) error {
+	mediaType, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err == nil && mediaType == "application/json" {
+		return nil
+	}
+	return &APIError{Status: http.StatusUnsupportedMediaType, Code: "unsupported_media_type",
+		Message: "send the request body as JSON with Content-Type: application/json"}
 }
 
 // checkText refuses the string fields of the request struct dst that hold
