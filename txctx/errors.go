@@ -35,7 +35,9 @@ var (
 	ErrConcurrentUse = errors.New("txctx: transaction used concurrently or after its scope ended")
 
 	// ErrWriteLocked wraps the driver's "database is locked" error in RunNew
-	// on SQLite: SQLite allows one writer at a time, and the outer
+	// on SQLite (and its "no such table" when the connection's schema is
+	// stale and cannot be re-read under the lock): SQLite allows one writer
+	// at a time, and the outer
 	// transaction (or another connection) holds the write lock, so the
 	// independent transaction waited the busy timeout and gave up. Record
 	// the work with AfterCommit or AfterRollback once the outer transaction

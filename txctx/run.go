@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
+
+	"gorm.io/gorm"
 )
 
 // Run runs fn in a transaction on the connection bound to ctx (the default
@@ -52,10 +55,25 @@ func RunNew(ctx context.Context, fn func(ctx context.Context) error, opts ...Opt
 		c.poolWait = DefaultPoolWait
 	}
 	err := runOutermost(ctx, &scope{name: s.name, db: s.db}, fn, &c)
-	if err != nil && isSQLiteLocked(err) && !errors.Is(err, ErrWriteLocked) {
+	if err == nil || errors.Is(err, ErrWriteLocked) {
+		return err
+	}
+	switch {
+	case isSQLiteLocked(err):
 		return fmt.Errorf("%w (record the work with AfterCommit/AfterRollback after the outer transaction, or use a SQLite file in WAL mode): %w", ErrWriteLocked, err)
+	case s.frame != nil && isSQLiteStaleSchema(s.db, err):
+		return fmt.Errorf("%w (SQLite could not refresh this connection's schema while the outer transaction holds the lock; record the work with AfterCommit/AfterRollback after the outer transaction): %w", ErrWriteLocked, err)
 	}
 	return err
+}
+
+// isSQLiteStaleSchema reports SQLite's "no such table" from a connection
+// that last read the schema before the table was created: SQLite re-reads
+// it only under a read lock, which a RunNew inside a transaction that holds
+// the write lock cannot take on the in-memory database. The same RunNew on
+// a connection with a fresh schema fails with "database is locked".
+func isSQLiteStaleSchema(db *gorm.DB, err error) bool {
+	return db.Dialector != nil && db.Dialector.Name() == "sqlite" && strings.Contains(err.Error(), "no such table")
 }
 
 func notBound(name string) error {
