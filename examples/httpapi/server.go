@@ -70,7 +70,7 @@ func NewServer(db *gorm.DB, cfg Config) http.Handler {
 	s := &server{
 		log:   cfg.Logger,
 		lists: newListings(cfg.CursorKey),
-		audit: auditRepository{afterCommit: cfg.AfterCommit},
+		audit: auditRepository{afterCommit: cfg.AfterCommit, log: cfg.Logger, db: db},
 	}
 	var h http.Handler = s.routes()
 	h = txctx.Middleware(db)(h)
