@@ -2,10 +2,13 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
+
+	"github.com/gormext/gormext/entities"
 )
 
 // CreateArticleRequest is the body of POST /articles. Status defaults to
@@ -89,7 +92,8 @@ func (s *server) getArticle(w http.ResponseWriter, r *http.Request) {
 }
 
 // updateArticle handles PATCH /articles/{id}: 200 with the article as it is
-// now, 409 when the version sent is no longer current.
+// now, 409 when the version sent is no longer current. A 409 is recorded in
+// the audit log as "article.update_refused" (recordRefused).
 func (s *server) updateArticle(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
 	if err != nil {
@@ -108,6 +112,9 @@ func (s *server) updateArticle(w http.ResponseWriter, r *http.Request) {
 	article, err := s.articles.update(r.Context(), id, req.Version, req.changes())
 	if err == nil {
 		err = s.audit.record(r.Context(), "article.updated", id, article.Title)
+	}
+	if errors.Is(err, entities.ErrStaleEntity) {
+		s.audit.recordRefused(r.Context(), "article.update_refused", id, fmt.Sprintf("stale version %d", req.Version))
 	}
 	if err != nil {
 		s.fail(w, r, err)

@@ -36,7 +36,8 @@ func race(a *api, method, path string, body func(i int) any) map[int]int {
 
 // TestConcurrentEditsOfOneVersion has several clients change the same
 // version of an article at once: exactly one wins, every other one is told
-// its version is stale, and the audit log records one change.
+// its version is stale, and the audit log records one change and one
+// refused change per 409.
 func TestConcurrentEditsOfOneVersion(t *testing.T) {
 	eachDatabase(t, func(t *testing.T, db *gorm.DB) {
 		a := newAPI(t, db, Config{})
@@ -55,7 +56,12 @@ func TestConcurrentEditsOfOneVersion(t *testing.T) {
 		if got.Version != 2 {
 			t.Errorf("version %d after one successful edit, want 2", got.Version)
 		}
-		wantAudit(t, a, "author.created", "article.created", "article.updated")
+		a.srv.Close() // waits for the requests, and so for their callbacks
+		want := []string{"author.created", "article.created", "article.updated"}
+		for range writers - 1 {
+			want = append(want, "article.update_refused") // one per 409, written after its rollback
+		}
+		wantAudit(t, a, want...)
 	})
 }
 

@@ -19,7 +19,7 @@
 //	GET    /articles              filtered, sorted, paginated listing (Paginated JSON)
 //	GET    /articles/feed         the same listing with keyset cursors, for infinite scroll
 //	GET    /articles/{id}         one article                 200, 404
-//	PATCH  /articles/{id}         change an article           200, 409 when the version is stale
+//	PATCH  /articles/{id}         change an article           200, 409 when the version is stale (audited)
 //	DELETE /articles/{id}         delete an article           204, 404
 //	GET    /audit                 the audit log, newest first (Paginated JSON)
 //
@@ -46,4 +46,14 @@
 //   - Every audit entry is written in the request's transaction and, once
 //     it committed, handed to [Config].AfterCommit (txctx.AfterCommit): the
 //     place to publish an event, never called for rolled-back work.
+//   - A change refused because its version is stale (409) is audited too,
+//     as "article.update_refused": the request's transaction rolls back,
+//     then a txctx.AfterRollback callback writes the entry with txctx.RunNew,
+//     a transaction of its own that commits although the request's did not
+//     (and whose entry reaches [Config].AfterCommit once it committed).
+//     Waiting for the rollback is the portable way: on SQLite a RunNew
+//     cannot write while the request's transaction holds the write lock
+//     (docs/transactions.md). The middleware runs its callbacks with the
+//     request's own context, so the callback binds the connection again
+//     (txctx.WithDB) before calling RunNew. Other failures leave no entry.
 package main

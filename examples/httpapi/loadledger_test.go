@@ -22,6 +22,7 @@ type loadLedger struct {
 	rejected map[uint64]int       // key of a rejected create -> status
 	ids      []uuid.UUID          // acknowledged articles, for updates
 	updates  map[uuid.UUID]int    // acknowledged updates per article
+	stale    map[uuid.UUID]int    // updates answered 409 stale_version per article
 	doubt    map[uuid.UUID]bool   // articles with an update in doubt
 	inDoubt  int                  // creates and updates in doubt
 }
@@ -29,7 +30,8 @@ type loadLedger struct {
 // newLoadLedger returns a ledger with room for capacity writes.
 func newLoadLedger(capacity int) *loadLedger {
 	return &loadLedger{acked: make(map[uint64]uuid.UUID, capacity), rejected: map[uint64]int{},
-		ids: make([]uuid.UUID, 0, capacity), updates: make(map[uuid.UUID]int, capacity), doubt: map[uuid.UUID]bool{}}
+		ids: make([]uuid.UUID, 0, capacity), updates: make(map[uuid.UUID]int, capacity),
+		stale: make(map[uuid.UUID]int, capacity), doubt: map[uuid.UUID]bool{}}
 }
 
 // author returns one of the seeded authors.
@@ -62,7 +64,7 @@ func (l *loadLedger) created(key uint64, id uuid.UUID, status int, err error) {
 	}
 }
 
-func (l *loadLedger) updated(id uuid.UUID, status int, err error) {
+func (l *loadLedger) updated(id uuid.UUID, status int, code string, err error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	switch {
@@ -71,6 +73,8 @@ func (l *loadLedger) updated(id uuid.UUID, status int, err error) {
 		l.doubt[id] = true
 	case status == http.StatusOK:
 		l.updates[id]++
+	case status == http.StatusConflict && code == "stale_version":
+		l.stale[id]++
 	}
 }
 
@@ -113,6 +117,49 @@ func (l *loadLedger) check(t *testing.T, db *gorm.DB, events *eventLog) {
 	t.Logf("ledger: %d creates acknowledged, %d rejected, %d updates acknowledged, %d calls in doubt; %d lost, %d phantom, %d wrong versions",
 		len(l.acked), len(l.rejected), acknowledgedUpdates, l.inDoubt, lost, phantom, wrongVersion)
 	l.checkAudit(t, db, events)
+	l.checkRefused(t, db)
+}
+
+// checkRefused checks that every update answered 409 stale_version left
+// exactly one "article.update_refused" entry for its article, committed by
+// txctx.RunNew although the request rolled back, and that no other
+// answer left one. An article with an update in doubt may have more
+// entries than stale answers, never fewer.
+func (l *loadLedger) checkRefused(t *testing.T, db *gorm.DB) {
+	t.Helper()
+	var rows []struct {
+		EntityID uuid.UUID
+		N        int
+	}
+	err := db.Model(&AuditEntry{}).Select("entity_id, count(*) AS n").
+		Where("action = ?", "article.update_refused").Group("entity_id").Scan(&rows).Error
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries := make(map[uuid.UUID]int, len(rows))
+	for _, r := range rows {
+		entries[r.EntityID] = r.N
+	}
+	stale, missing, extra := 0, 0, 0
+	for id, n := range l.stale {
+		stale += n
+		if entries[id] < n {
+			missing += n - entries[id]
+			t.Errorf("article %s: %d updates answered stale_version, %d article.update_refused entries", id, n, entries[id])
+		}
+	}
+	recorded := 0
+	for id, n := range entries {
+		recorded += n
+		if n > l.stale[id] && !l.doubt[id] {
+			extra += n - l.stale[id]
+			t.Errorf("article %s: %d article.update_refused entries, only %d updates answered stale_version", id, n, l.stale[id])
+		}
+	}
+	t.Logf("refused updates: %d answered stale_version, %d article.update_refused entries; %d missing, %d unexplained", stale, recorded, missing, extra)
+	if stale == 0 {
+		t.Errorf("no update was answered stale_version: the mix did not exercise RunNew")
+	}
 }
 
 // checkAudit checks that the audit log holds one entry per acknowledged

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
@@ -29,6 +30,13 @@ func (authorRepository) get(ctx context.Context, id uuid.UUID) (Author, error) {
 type auditRepository struct {
 	// afterCommit is Config.AfterCommit.
 	afterCommit func(ctx context.Context, entry AuditEntry)
+	// log receives the failures of recordRefused, which happen after the
+	// response was sent.
+	log *slog.Logger
+	// db is the service's connection, bound again in recordRefused's
+	// callback: txctx.Middleware runs its callbacks with the request's
+	// own context, in which no connection is bound.
+	db *gorm.DB
 }
 
 // record appends one entry, in the request's transaction: it is committed
@@ -42,6 +50,22 @@ func (r auditRepository) record(ctx context.Context, action string, entityID uui
 		txctx.AfterCommit(ctx, func(ctx context.Context) { r.afterCommit(ctx, entry) })
 	}
 	return nil
+}
+
+// recordRefused appends one entry for a change the service refused, once
+// the request's transaction has rolled back (txctx.AfterRollback), in a
+// transaction of its own (txctx.RunNew): the entry is committed although
+// the change it describes was not. Waiting for the rollback is what makes
+// this portable: on SQLite a RunNew cannot write while the request's
+// transaction holds the write lock. A failure to write the entry is
+// logged; the client's answer was sent already.
+func (r auditRepository) recordRefused(ctx context.Context, action string, entityID uuid.UUID, detail string) {
+	txctx.AfterRollback(ctx, func(ctx context.Context) {
+		err := txctx.RunNew(txctx.WithDB(ctx, r.db), func(ctx context.Context) error { return r.record(ctx, action, entityID, detail) })
+		if err != nil {
+			r.log.ErrorContext(ctx, "recording a refused change", "action", action, "entity_id", entityID, "error", err)
+		}
+	})
 }
 
 // articleRepository reads and writes articles; the listings are in

@@ -32,7 +32,9 @@ type Config struct {
 	// AfterCommit, when set, is called once for every audit entry after the
 	// transaction that wrote it has committed (txctx.AfterCommit), and never
 	// for one that was rolled back: the service's after-commit event, the
-	// place to publish it. It runs on the request's goroutine after the
+	// place to publish it. The entries of refused changes
+	// ("article.update_refused") are written by a txctx.RunNew of their own
+	// after the request rolled back, and reported once it committed. It runs on the request's goroutine after the
 	// response was sent; the load tests count these events.
 	AfterCommit func(ctx context.Context, entry AuditEntry)
 }
@@ -70,7 +72,7 @@ func NewServer(db *gorm.DB, cfg Config) http.Handler {
 	s := &server{
 		log:   cfg.Logger,
 		lists: newListings(cfg.CursorKey),
-		audit: auditRepository{afterCommit: cfg.AfterCommit},
+		audit: auditRepository{afterCommit: cfg.AfterCommit, log: cfg.Logger, db: db},
 	}
 	var h http.Handler = s.routes()
 	h = txctx.Middleware(db)(h)
