@@ -107,7 +107,7 @@ func serve(c *middlewareConfig, db *gorm.DB, next http.Handler, w http.ResponseW
 		} else {
 			held.sendTo(w)
 		}
-		runHooks(r.Context(), hooks)
+		runHooks(push(r.Context(), c.tx.name, db, nil), hooks)
 		return
 	}
 }
@@ -121,7 +121,8 @@ func serveAttempt(c *middlewareConfig, db *gorm.DB, next http.Handler, r *http.R
 	completed := false
 	defer func() {
 		if !completed {
-			t.abortLazy(ctx)
+			// The callbacks' context: the connection bound, no transaction.
+			t.abortLazy(push(ctx, c.tx.name, db, nil))
 		}
 	}()
 	next.ServeHTTP(held, r.WithContext(push(ctx, c.tx.name, db, &t.root)))

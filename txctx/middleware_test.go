@@ -239,3 +239,44 @@ func TestMiddlewareOnNamedConnection(t *testing.T) {
 		wantNames(t, db)
 	})
 }
+
+// The callbacks of a request's transaction get the connection the
+// middleware binds, without the transaction: after the commit they can
+// write with DB(ctx) or RunNew, and after a rollback record the failure.
+func TestMiddlewareCallbacksHaveTheConnection(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+		bind(t, db)
+		var inTx []bool
+		h := txctx.Middleware(db)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			ctx := r.Context()
+			if err := insert(ctx, r.URL.Query().Get("name")); err != nil {
+				http.Error(w, err.Error(), 500)
+				return
+			}
+			txctx.AfterCommit(ctx, func(ctx context.Context) {
+				inTx = append(inTx, txctx.InTransaction(ctx))
+				if err := insert(ctx, "committed event"); err != nil {
+					t.Errorf("insert after commit: %v", err)
+				}
+			})
+			txctx.AfterRollback(ctx, func(ctx context.Context) {
+				inTx = append(inTx, txctx.InTransaction(ctx))
+				if err := txctx.RunNew(ctx, func(ctx context.Context) error { return insert(ctx, "rollback audit") }); err != nil {
+					t.Errorf("RunNew after rollback: %v", err)
+				}
+			})
+			if r.URL.Query().Get("fail") != "" {
+				w.WriteHeader(http.StatusConflict)
+			}
+		}))
+		for _, target := range []string{"/?name=kept", "/?name=dropped&fail=1"} {
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequest("POST", target, nil))
+		}
+		if len(inTx) != 2 || inTx[0] || inTx[1] {
+			t.Errorf("callbacks ran %d times, in a transaction: %v; want 2, never", len(inTx), inTx)
+		}
+		wantNames(t, db, "kept", "committed event", "rollback audit")
+		wantPoolIdle(t, db)
+	})
+}
