@@ -54,6 +54,6 @@
 //     Waiting for the rollback is the portable way: on SQLite a RunNew
 //     cannot write while the request's transaction holds the write lock
 //     (docs/transactions.md). The middleware runs its callbacks with the
-//     request's own context, so the callback binds the connection again
-//     (txctx.WithDB) before calling RunNew. Other failures leave no entry.
+//     connection bound and no transaction, so the callback calls RunNew
+//     directly. Other failures leave no entry.
 package main

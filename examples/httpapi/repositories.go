@@ -33,10 +33,6 @@ type auditRepository struct {
 	// log receives the failures of recordRefused, which happen after the
 	// response was sent.
 	log *slog.Logger
-	// db is the service's connection, bound again in recordRefused's
-	// callback: txctx.Middleware runs its callbacks with the request's
-	// own context, in which no connection is bound.
-	db *gorm.DB
 }
 
 // record appends one entry, in the request's transaction: it is committed
@@ -61,7 +57,7 @@ func (r auditRepository) record(ctx context.Context, action string, entityID uui
 // logged; the client's answer was sent already.
 func (r auditRepository) recordRefused(ctx context.Context, action string, entityID uuid.UUID, detail string) {
 	txctx.AfterRollback(ctx, func(ctx context.Context) {
-		err := txctx.RunNew(txctx.WithDB(ctx, r.db), func(ctx context.Context) error { return r.record(ctx, action, entityID, detail) })
+		err := txctx.RunNew(ctx, func(ctx context.Context) error { return r.record(ctx, action, entityID, detail) })
 		if err != nil {
 			r.log.ErrorContext(ctx, "recording a refused change", "action", action, "entity_id", entityID, "error", err)
 		}

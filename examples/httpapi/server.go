@@ -72,7 +72,7 @@ func NewServer(db *gorm.DB, cfg Config) http.Handler {
 	s := &server{
 		log:   cfg.Logger,
 		lists: newListings(cfg.CursorKey),
-		audit: auditRepository{afterCommit: cfg.AfterCommit, log: cfg.Logger, db: db},
+		audit: auditRepository{afterCommit: cfg.AfterCommit, log: cfg.Logger},
 	}
 	var h http.Handler = s.routes()
 	h = txctx.Middleware(db)(h)
