@@ -36,10 +36,12 @@ func TestMiddlewareBeginsLazily(t *testing.T) {
 				after = inUse(t, db)
 			}
 		}))
+		settledInUse(t, db) // bind's own statements give their connections back
 		serve(h, "GET", "")
 		if before != 0 {
 			t.Errorf("connections in use before the handler touched the database: %d", before)
 		}
+		settledInUse(t, db)
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, httptest.NewRequest("GET", "/?db=1", nil))
 		if after != 1 {
