@@ -72,11 +72,18 @@ func inUse(t testing.TB, db *gorm.DB) int {
 // moment after Commit or Rollback returns, not at once. It waits at most 5 s.
 func settledInUse(t testing.TB, db *gorm.DB) int {
 	t.Helper()
+	return settleTo(t, db, 0)
+}
+
+// settleTo waits, at most 5 s, until at most n connections are in use, and
+// returns the number in use then.
+func settleTo(t testing.TB, db *gorm.DB, n int) int {
+	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		n := inUse(t, db)
-		if n == 0 || time.Now().After(deadline) {
-			return n
+		got := inUse(t, db)
+		if got <= n || time.Now().After(deadline) {
+			return got
 		}
 		time.Sleep(time.Millisecond)
 	}

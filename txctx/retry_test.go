@@ -137,6 +137,7 @@ func TestSQLiteLockedIsNotRetried(t *testing.T) {
 		if err := txctx.RunNew(ctx, func(context.Context) error { return nil }); err != nil {
 			t.Fatal(err)
 		}
+		settleTo(t, db, 1) // that connection back in the pool, idle
 		if err := insert(ctx, "holder"); err != nil {
 			return err
 		}
