@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
+	"gorm.io/gorm/schema"
 
 	"github.com/gormext/gormext/entities"
 	"github.com/gormext/gormext/hooks"
@@ -67,8 +68,13 @@ type storedTag struct {
 
 func readTag(t *testing.T, db *gorm.DB, name string) (storedTag, bool) {
 	t.Helper()
+	return readTagFrom(t, db, "tags", name)
+}
+
+func readTagFrom(t *testing.T, db *gorm.DB, table, name string) (storedTag, bool) {
+	t.Helper()
 	var s storedTag
-	rows, err := db.Raw("SELECT id, created_at, updated_at, note FROM tags WHERE name = ?", name).Rows()
+	rows, err := db.Raw("SELECT id, created_at, updated_at, note FROM "+table+" WHERE name = ?", name).Rows()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -470,5 +476,69 @@ func TestUpsertEdgeCases(t *testing.T) {
 				t.Fatalf("IDs after DO UPDATE %v, %v; want %v, %v", again[0].ID, again[1].ID, seats[1].ID, a1.ID)
 			}
 		})
+	})
+}
+
+// TestUpsertUnderConfigurations: the stored row's ID under the GORM
+// configurations a service may use.
+func TestUpsertUnderConfigurations(t *testing.T) {
+	configs := []struct {
+		name  string
+		table string
+		setup func(db *gorm.DB) *gorm.DB
+	}{
+		{"default", "tags", func(db *gorm.DB) *gorm.DB { return db }},
+		{"SkipDefaultTransaction", "tags", func(db *gorm.DB) *gorm.DB { return db.Session(&gorm.Session{SkipDefaultTransaction: true}) }},
+		{"PrepareStmt", "tags", func(db *gorm.DB) *gorm.DB {
+			// With any other TTL, GORM's statement cache starts a goroutine
+			// that never ends (gorm/internal/lru), which goleak reports.
+			db.Config.PrepareStmtTTL = 10 * 365 * 24 * time.Hour
+			return db.Session(&gorm.Session{PrepareStmt: true})
+		}},
+		{"CreateBatchSize", "tags", func(db *gorm.DB) *gorm.DB { return db.Session(&gorm.Session{CreateBatchSize: 1}) }},
+		{"table prefix, singular", "p_tag", func(db *gorm.DB) *gorm.DB {
+			db.Config.NamingStrategy = schema.NamingStrategy{TablePrefix: "p_", SingularTable: true}
+			return db
+		}},
+	}
+	for _, cfg := range configs {
+		for _, path := range conflictPaths {
+			t.Run(cfg.name+"/"+path.name, func(t *testing.T) {
+				run(t, nil, nil, func(t *testing.T, db *gorm.DB) {
+					db = cfg.setup(db)
+					if err := db.AutoMigrate(&Tag{}); err != nil {
+						t.Fatal(err)
+					}
+					old := Tag{Name: "old"}
+					mustCreate(t, db, &old)
+					tags := []Tag{{Name: "old", Note: "new"}, {Name: "b", Note: "new"}}
+					if err := db.Clauses(path.clause).Create(&tags).Error; err != nil {
+						t.Fatal(err)
+					}
+					for _, tag := range tags {
+						if s, ok := readTagFrom(t, db, cfg.table, tag.Name); !ok || s.ID != tag.ID {
+							t.Fatalf("%q: struct ID %v, stored %+v", tag.Name, tag.ID, s)
+						}
+					}
+					if tags[0].ID != old.ID {
+						t.Fatalf("existing tag: ID %v, want %v", tags[0].ID, old.ID)
+					}
+				})
+			})
+		}
+	}
+}
+
+// TestUpsertDryRunReadsNothing: a DryRun upsert sends no SQL, not even the
+// read-back. (GORM itself sends BEGIN under DryRun unless default
+// transactions are off.)
+func TestUpsertDryRunReadsNothing(t *testing.T) {
+	run(t, nil, []any{&Tag{}}, func(t *testing.T, db *gorm.DB) {
+		tx, rec := recording(db.Session(&gorm.Session{DryRun: true, SkipDefaultTransaction: true}))
+		tag := Tag{Name: "x"}
+		if err := tx.Clauses(conflictPaths[0].clause).Create(&tag).Error; err != nil {
+			t.Fatal(err)
+		}
+		assertNothingSent(t, rec)
 	})
 }
