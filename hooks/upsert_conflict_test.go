@@ -419,6 +419,14 @@ type Seat struct {
 	Holder string
 }
 
+// Stamped has a column the database fills (a default GORM cannot parse),
+// so GORM sends its creates with RETURNING.
+type Stamped struct {
+	entities.Entity
+	Name string    `gorm:"size:64;uniqueIndex"`
+	Seen time.Time `gorm:"default:CURRENT_TIMESTAMP"`
+}
+
 // TestUpsertEdgeCases: keys repeated within one statement, a composite
 // unique index, a preset ID that is already taken, a soft-deleted row
 // holding the key.
@@ -433,6 +441,28 @@ func TestUpsertEdgeCases(t *testing.T) {
 			s, _ := readTag(t, db, "x")
 			if tags[0].ID != s.ID || tags[1].ID != s.ID || s.Note != "1" {
 				t.Fatalf("IDs %v, %v; stored %+v", tags[0].ID, tags[1].ID, s)
+			}
+		})
+	})
+	t.Run("columns the database fills (RETURNING)", func(t *testing.T) {
+		run(t, nil, []any{&Stamped{}}, func(t *testing.T, db *gorm.DB) {
+			old := Stamped{Name: "old"}
+			mustCreate(t, db, &old)
+			rows := []Stamped{{Name: "old"}, {Name: "new"}}
+			if err := db.Clauses(doNothing).Create(&rows).Error; err != nil {
+				t.Fatal(err)
+			}
+			if rows[0].ID != old.ID || countRows(t, db, "SELECT count(*) FROM stampeds WHERE id = ? AND name = ?", rows[1].ID, "new") != 1 {
+				t.Fatalf("IDs %v, %v; want %v and the new row's", rows[0].ID, rows[1].ID, old.ID)
+			}
+		})
+	})
+	t.Run("FullSaveAssociations with a new tag of an existing name", func(t *testing.T) {
+		run(t, nil, []any{&Tag{}, &Story{}, &Reply{}}, func(t *testing.T, db *gorm.DB) {
+			mustCreate(t, db, &Tag{Name: "go"})
+			s := Story{Title: "s", Tags: []Tag{{Name: "go"}}}
+			if err := db.Session(&gorm.Session{FullSaveAssociations: true}).Create(&s).Error; !errors.Is(err, gorm.ErrDuplicatedKey) {
+				t.Fatalf("err = %v, want a unique violation (upserts on the primary key)", err)
 			}
 		})
 	})
@@ -540,5 +570,29 @@ func TestUpsertDryRunReadsNothing(t *testing.T) {
 			t.Fatal(err)
 		}
 		assertNothingSent(t, rec)
+	})
+}
+
+// TestUpsertWithoutTargetOnSQLite: SQLite accepts DO UPDATE without a
+// conflict target (any unique key), and lets two rows of one statement
+// update the same row.
+func TestUpsertWithoutTargetOnSQLite(t *testing.T) {
+	run(t, nil, []any{&Tag{}}, func(t *testing.T, db *gorm.DB) {
+		if db.Dialector.Name() != "sqlite" {
+			t.Skip("PostgreSQL requires a conflict target for DO UPDATE")
+		}
+		old := Tag{Name: "old", Note: "old"}
+		mustCreate(t, db, &old)
+		rows := []Tag{{Name: "old", Note: "1"}, {Name: "old", Note: "2"}, {Name: "b"}}
+		if err := db.Clauses(clause.OnConflict{DoUpdates: clause.AssignmentColumns([]string{"note"})}).Create(&rows).Error; err != nil {
+			t.Fatal(err)
+		}
+		s, _ := readTag(t, db, "old")
+		if rows[0].ID != old.ID || rows[1].ID != old.ID || s.Note != "2" {
+			t.Fatalf("IDs %v, %v; want %v; stored %+v", rows[0].ID, rows[1].ID, old.ID, s)
+		}
+		if b, _ := readTag(t, db, "b"); b.ID != rows[2].ID {
+			t.Fatalf("new row stored as %v, struct %v", b.ID, rows[2].ID)
+		}
 	})
 }
