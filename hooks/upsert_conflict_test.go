@@ -2,6 +2,7 @@ package hooks_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -593,6 +594,28 @@ func TestUpsertWithoutTargetOnSQLite(t *testing.T) {
 		}
 		if b, _ := readTag(t, db, "b"); b.ID != rows[2].ID {
 			t.Fatalf("new row stored as %v, struct %v", b.ID, rows[2].ID)
+		}
+	})
+}
+
+// TestUpsertReadBackLocksTheRows: the read-back is one SELECT on the
+// statement's connection, FOR KEY SHARE on PostgreSQL (the rows it hands
+// back cannot be deleted before the transaction ends), plain on SQLite.
+func TestUpsertReadBackLocksTheRows(t *testing.T) {
+	run(t, nil, []any{&Tag{}}, func(t *testing.T, db *gorm.DB) {
+		mustCreate(t, db, &Tag{Name: "old"})
+		tx, rec := recording(db.Session(&gorm.Session{SkipDefaultTransaction: true}))
+		tags := []Tag{{Name: "old"}, {Name: "b"}}
+		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&tags).Error; err != nil {
+			t.Fatal(err)
+		}
+		sent := rec.Sent()
+		if len(sent) != 2 || !strings.HasPrefix(sent[1], "SELECT") {
+			t.Fatalf("sent %q, want the INSERT and one SELECT", sent)
+		}
+		locks := strings.HasSuffix(sent[1], "FOR KEY SHARE")
+		if want := db.Dialector.Name() == "postgres"; locks != want {
+			t.Fatalf("read-back %q: FOR KEY SHARE %v, want %v", sent[1], locks, want)
 		}
 	})
 }
