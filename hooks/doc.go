@@ -21,6 +21,12 @@
 //     (WithUUIDv4, WithIDGenerator), zero CreatedAt and UpdatedAt get the
 //     clock, a zero Version becomes 1, then the rows are validated — all
 //     before BEGIN, so a refused create sends no SQL.
+//   - Create with ON CONFLICT: right after the INSERT, each struct gets
+//     the ID (and CreatedAt, UpdatedAt, Version) of the row stored under
+//     its conflict key, read back with one SELECT when a row may not be
+//     its own (DO NOTHING that skipped rows, DO UPDATE on a unique column),
+//     or a zero ID when none is found: never an ID that no row has.
+//     Associations that name an existing row by a unique key link to it.
 //   - Update (Save, Updates, Update): before BEGIN, an immutable model is
 //     refused with entities.ErrImmutable and what the update writes is
 //     validated; just before the UPDATE (after the model's own hook

@@ -3,6 +3,7 @@ package hooks
 import (
 	"reflect"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -37,6 +38,11 @@ type plan struct {
 	name, table string
 	modelType   reflect.Type
 	schema      *schema.Schema
+
+	// unique lists the model's unique keys, computed on the first upsert
+	// that needs them (see conflict.go).
+	uniqueOnce sync.Once
+	unique     [][]*schema.Field
 }
 
 var (

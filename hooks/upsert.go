@@ -40,7 +40,15 @@ func (f *filler) rewriteUpsert() {
 		return
 	}
 	oc, ok := c.Expression.(clause.OnConflict)
-	if !ok || !oc.UpdateAll || (pl.version == nil && pl.createdAt == nil) {
+	if !ok {
+		return
+	}
+	if !oc.UpdateAll && len(oc.DoUpdates) > 0 && pl.version != nil {
+		oc.DoUpdates = bumpStoredVersion(oc.DoUpdates, pl)
+		stmt.AddClause(oc)
+		return
+	}
+	if !oc.UpdateAll || (pl.version == nil && pl.createdAt == nil) {
 		return
 	}
 	rows := int64(1)
@@ -65,6 +73,19 @@ func (f *filler) rewriteUpsert() {
 		oc.DoNothing = len(oc.DoUpdates) == 0
 	}
 	stmt.AddClause(oc)
+}
+
+// bumpStoredVersion makes an explicit ON CONFLICT DO UPDATE of a versioned
+// model an update like any other: the stored row's version + 1 (replacing
+// any assignment of Version), so every copy read before becomes stale.
+func bumpStoredVersion(set clause.Set, pl *plan) clause.Set {
+	name := pl.version.DBName
+	// A copy: the caller's clause (perhaps a shared variable) is not changed.
+	set = withoutColumn(append(make(clause.Set, 0, len(set)+1), set...), pl.version)
+	return append(set, clause.Assignment{
+		Column: clause.Column{Name: name},
+		Value:  clause.Expr{SQL: "? + 1", Vars: []any{clause.Column{Table: clause.CurrentTable, Name: name}}},
+	})
 }
 
 // upsertAssignments is GORM's UpdateAll column list (every inserted column
@@ -100,14 +121,23 @@ func upsertAssignments(stmt *gorm.Statement, pl *plan) []clause.Assignment {
 	return append(set, clause.AssignmentColumns(cols)...)
 }
 
-// afterCreate fails a versioned upsert that found an existing row. It runs
-// inside GORM's transaction, so the rows it did insert are rolled back.
+// afterCreate runs right after an upsert's INSERT, inside GORM's
+// transaction: it fails a versioned upsert that found an existing row (so
+// the rows it did insert are rolled back), and otherwise gives every row
+// the ID of the row that is stored (see resolveConflicts).
 func (p *Plugin) afterCreate(db *gorm.DB) {
-	if _, ok := db.Statement.Clauses["ON CONFLICT"]; !ok {
-		return // no upsert: nothing was set aside
+	c, ok := db.Statement.Clauses["ON CONFLICT"]
+	if !ok {
+		return // no upsert: nothing to do
 	}
 	v, ok := db.Statement.Settings.LoadAndDelete(settingUpsert)
-	if !ok || db.Error != nil || db.DryRun {
+	if db.Error != nil || db.DryRun {
+		return
+	}
+	if !ok {
+		if oc, isOC := c.Expression.(clause.OnConflict); isOC {
+			p.resolveConflicts(db, oc)
+		}
 		return
 	}
 	chk := v.(upsertCheck)
