@@ -98,3 +98,9 @@ func randomHex() string {
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
 }
+
+// kindsOf returns the configured database kinds.
+func kindsOf(testing.TB) []testdb.Kind { return testdb.Kinds() }
+
+// clockOpt is the plugin option of a test clock.
+func clockOpt(c *clock) hooks.Option { return hooks.WithClock(c.Now) }
