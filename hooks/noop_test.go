@@ -20,14 +20,16 @@ func TestNoOpUpdateChangesNothing(t *testing.T) {
 				t.Fatal(err)
 			}
 			paths := map[string]func(tx *gorm.DB, d *Doc) *gorm.DB{
-				"Updates zero struct":    func(tx *gorm.DB, d *Doc) *gorm.DB { return tx.Model(d).Updates(Doc{}) },
-				"Updates zero pointer":   func(tx *gorm.DB, d *Doc) *gorm.DB { return tx.Model(d).Updates(&Doc{}) },
-				"Updates empty map":      func(tx *gorm.DB, d *Doc) *gorm.DB { return tx.Model(d).Updates(map[string]any{}) },
-				"Updates all omitted":    func(tx *gorm.DB, d *Doc) *gorm.DB { return tx.Model(d).Omit("title").Updates(Doc{Title: "x"}) },
-				"UpdateColumns struct":   func(tx *gorm.DB, d *Doc) *gorm.DB { return tx.Model(d).UpdateColumns(Doc{}) },
-				"UpdateColumns map":      func(tx *gorm.DB, d *Doc) *gorm.DB { return tx.Model(d).UpdateColumns(map[string]any{}) },
-				"statement-level":        func(tx *gorm.DB, _ *Doc) *gorm.DB { return tx.Model(&Doc{}).Where("1 = 1").Updates(Doc{}) },
-				"no default transaction": func(tx *gorm.DB, d *Doc) *gorm.DB { return tx.Session(&gorm.Session{SkipDefaultTransaction: true}).Model(d).Updates(Doc{}) },
+				"Updates zero struct":  func(tx *gorm.DB, d *Doc) *gorm.DB { return tx.Model(d).Updates(Doc{}) },
+				"Updates zero pointer": func(tx *gorm.DB, d *Doc) *gorm.DB { return tx.Model(d).Updates(&Doc{}) },
+				"Updates empty map":    func(tx *gorm.DB, d *Doc) *gorm.DB { return tx.Model(d).Updates(map[string]any{}) },
+				"Updates all omitted":  func(tx *gorm.DB, d *Doc) *gorm.DB { return tx.Model(d).Omit("title").Updates(Doc{Title: "x"}) },
+				"UpdateColumns struct": func(tx *gorm.DB, d *Doc) *gorm.DB { return tx.Model(d).UpdateColumns(Doc{}) },
+				"UpdateColumns map":    func(tx *gorm.DB, d *Doc) *gorm.DB { return tx.Model(d).UpdateColumns(map[string]any{}) },
+				"statement-level":      func(tx *gorm.DB, _ *Doc) *gorm.DB { return tx.Model(&Doc{}).Where("1 = 1").Updates(Doc{}) },
+				"no default transaction": func(tx *gorm.DB, d *Doc) *gorm.DB {
+					return tx.Session(&gorm.Session{SkipDefaultTransaction: true}).Model(d).Updates(Doc{})
+				},
 			}
 			for name, op := range paths {
 				d := Doc{Title: "v1"}
