@@ -26,6 +26,12 @@ import (
 func openGORM(tb testing.TB, kind testdb.Kind, cfg gorm.Config, opts ...hooks.Option) (*gorm.DB, *wire) {
 	tb.Helper()
 	sqlDB, w := openWireDB(tb, kind)
+	return gormOn(tb, kind, sqlDB, cfg, opts...), w
+}
+
+// gormOn opens GORM with cfg on sqlDB and registers the plugin.
+func gormOn(tb testing.TB, kind testdb.Kind, sqlDB *sql.DB, cfg gorm.Config, opts ...hooks.Option) *gorm.DB {
+	tb.Helper()
 	var dial gorm.Dialector
 	if kind == testdb.Postgres {
 		dial = postgres.New(postgres.Config{Conn: sqlDB})
@@ -42,7 +48,7 @@ func openGORM(tb testing.TB, kind testdb.Kind, cfg gorm.Config, opts ...hooks.Op
 	if err := db.Use(hooks.New(opts...)); err != nil {
 		tb.Fatalf("db.Use: %v", err)
 	}
-	return db, w
+	return db
 }
 
 // openWireDB opens a *sql.DB on a fresh database of kind (an in-memory
