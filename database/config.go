@@ -4,6 +4,8 @@ import (
 	"log/slog"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/gormext/gormext/hooks"
 )
 
@@ -68,6 +70,16 @@ type Config struct {
 	// Hooks are the options of the hooks plugin that Open registers (clock,
 	// UUID generator, validator). See [hooks.New].
 	Hooks []hooks.Option
+
+	// GORM, when set, adjusts the gorm.Config Open builds before the
+	// connection is opened: for the settings a service chooses itself,
+	// such as SkipDefaultTransaction, PrepareStmt, CreateBatchSize,
+	// NamingStrategy, QueryFields or DefaultContextTimeout. It receives
+	// Open's configuration (Logger, NowFunc, TranslateError and
+	// DisableAutomaticPing set as [Open] describes) and may change any of
+	// it; the hooks plugin and the pool's release callbacks are registered
+	// whatever it sets.
+	GORM func(*gorm.Config)
 }
 
 func (c Config) withDefaults() Config {

@@ -25,7 +25,8 @@ import (
 //   - GORM's error translation is on, and constraint violations come back
 //     as [*ConstraintError] (matching gorm.ErrDuplicatedKey and the like);
 //   - GORM's clock is UTC truncated to microseconds;
-//   - SQL is logged through log/slog (see Config.Echo).
+//   - SQL is logged through log/slog (see Config.Echo);
+//   - cfg.GORM, when set, adjusts the gorm.Config last.
 //
 // Open pings the server with ctx before returning: an unknown scheme fails
 // with ErrUnsupportedURL, an unreachable server with ErrConnect. Close the
@@ -78,13 +79,18 @@ func configurePool(db *sql.DB, t target, cfg Config) {
 	}
 }
 
+// gormConfig is Open's GORM configuration, adjusted by cfg.GORM.
 func gormConfig(cfg Config) *gorm.Config {
-	return &gorm.Config{
+	c := &gorm.Config{
 		Logger:               newLogger(cfg),
 		NowFunc:              utcNow,
 		TranslateError:       true,
 		DisableAutomaticPing: true, // Open has pinged through the pool
 	}
+	if cfg.GORM != nil {
+		cfg.GORM(c)
+	}
+	return c
 }
 
 // utcNow is GORM's clock: UTC, truncated to microseconds (the precision

@@ -23,8 +23,20 @@ import (
 //     at the end of the chain closes it, at once.
 //   - Create, Update, Delete: GORM wraps them in a transaction of its own
 //     (gorm:begin_transaction ... gorm:commit_or_rollback_transaction). The
-//     slot is armed before the begin, takes the Conn of that BeginTx, and
-//     is closed after the commit or rollback, at once.
+//     slot is armed first in the chain, takes the Conn of that BeginTx, and
+//     is closed at the end of the chain, after the commit or rollback.
+//   - Create, Update, Delete without that transaction
+//     (SkipDefaultTransaction in gorm.Config or in a session): GORM's
+//     begin and commit callbacks are then out of the chain or do nothing.
+//     The slot is armed just before gorm:create (gorm:update, gorm:delete),
+//     takes the Conn of the statement's own query (INSERT ... RETURNING),
+//     whose rows GORM closes inside that callback, and is sealed right
+//     after it.
+//
+// Every callback is placed relative to callbacks that are always in the
+// chain ("*", or GORM's callbacks that run whatever the configuration):
+// gorm:begin_transaction is no anchor, since GORM leaves it out of the
+// chain when default transactions are off in gorm.Config.
 //
 // Row and Rows hand their rows to the caller, and transactions begun with
 // db.Begin or db.Transaction are the caller's to end: those keep the
@@ -72,7 +84,22 @@ func claim(ctx context.Context, c *sql.Conn, kind claimKind) bool {
 }
 
 func armQuery(db *gorm.DB) { arm(db, claimQuery) }
-func armWrite(db *gorm.DB) { arm(db, claimTx) }
+
+// armWrite arms a write's slot for the BeginTx of GORM's default
+// transaction, when there is to be one.
+func armWrite(db *gorm.DB) {
+	if !db.SkipDefaultTransaction {
+		arm(db, claimTx)
+	}
+}
+
+// armStatement arms a write's slot for the statement's own query, when
+// GORM runs the write without a transaction of its own.
+func armStatement(db *gorm.DB) {
+	if db.SkipDefaultTransaction && db.Error == nil {
+		arm(db, claimQuery)
+	}
+}
 
 // arm runs just before gorm:query, or before GORM begins the transaction of
 // a write. Outside a transaction of the caller's, it arms a slot.
@@ -145,14 +172,18 @@ func finishRelease(db *gorm.DB) {
 	}
 }
 
-// registerRelease installs the callbacks: around gorm:query for queries, and
-// around GORM's own transaction (which encloses the statement and any
-// RETURNING rows) for creates, updates and deletes. A slot is sealed right
-// after the call it was armed for (GORM's After appends at the end of the
-// chain, so seals are placed with Before the callback that follows).
+// registerRelease installs the callbacks: around gorm:query for queries,
+// and for creates, updates and deletes around GORM's own transaction (which
+// encloses the statement and any RETURNING rows) or, without one, around
+// the statement itself. A slot is sealed right after the call it was armed
+// for (GORM's After appends at the end of the chain, so seals are placed
+// with Before the callback that follows).
 func registerRelease(db *gorm.DB) error {
 	cb := db.Callback()
-	const armName, sealName, releaseName = "gormext:database:arm_release", "gormext:database:seal_release", "gormext:database:release"
+	const (
+		armName, sealName, releaseName = "gormext:database:arm_release", "gormext:database:seal_release", "gormext:database:release"
+		armStmtName, sealStmtName      = "gormext:database:arm_release_statement", "gormext:database:seal_release_statement"
+	)
 	regs := []func() error{
 		func() error { return cb.Query().Before("gorm:query").Register(armName, armQuery) },
 		func() error { return cb.Query().Before("gorm:preload").Register(sealName, seal) },
@@ -162,19 +193,28 @@ func registerRelease(db *gorm.DB) error {
 		},
 	}
 	for _, w := range []struct {
-		before, after func(string) registerer
-		next          string
+		before, after         func(string) registerer
+		next, stmt, afterStmt string
 	}{
-		{func(n string) registerer { return cb.Create().Before(n) }, func(n string) registerer { return cb.Create().After(n) }, "gorm:before_create"},
-		{func(n string) registerer { return cb.Update().Before(n) }, func(n string) registerer { return cb.Update().After(n) }, "gorm:setup_reflect_value"},
-		{func(n string) registerer { return cb.Delete().Before(n) }, func(n string) registerer { return cb.Delete().After(n) }, "gorm:before_delete"},
+		{
+			before: func(n string) registerer { return cb.Create().Before(n) }, after: func(n string) registerer { return cb.Create().After(n) },
+			next: "gorm:before_create", stmt: "gorm:create", afterStmt: "gorm:save_after_associations",
+		},
+		{
+			before: func(n string) registerer { return cb.Update().Before(n) }, after: func(n string) registerer { return cb.Update().After(n) },
+			next: "gorm:setup_reflect_value", stmt: "gorm:update", afterStmt: "gorm:save_after_associations",
+		},
+		{
+			before: func(n string) registerer { return cb.Delete().Before(n) }, after: func(n string) registerer { return cb.Delete().After(n) },
+			next: "gorm:before_delete", stmt: "gorm:delete", afterStmt: "gorm:after_delete",
+		},
 	} {
 		regs = append(regs,
-			func() error { return w.before("gorm:begin_transaction").Register(armName, armWrite) },
+			func() error { return w.before("*").Register(armName, armWrite) },
 			func() error { return w.before(w.next).Register(sealName, seal) },
-			func() error {
-				return w.after("gorm:commit_or_rollback_transaction").Register(releaseName, finishRelease)
-			},
+			func() error { return w.before(w.stmt).Register(armStmtName, armStatement) },
+			func() error { return w.before(w.afterStmt).Register(sealStmtName, seal) },
+			func() error { return w.after("*").Register(releaseName, finishRelease) },
 		)
 	}
 	for _, reg := range regs {

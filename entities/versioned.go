@@ -18,7 +18,9 @@ var ErrStaleEntity = errors.New("entities: stale entity: the row was changed or 
 // Version is known adds "WHERE version = <the version in memory>" and
 // "SET version = version + 1". An update that matches no row fails with a
 // [*StaleEntityError] (errors.Is(err, ErrStaleEntity)) and changes nothing; a
-// successful one leaves the new version in the struct.
+// successful one leaves the new version in the struct. An update that
+// writes none of the model's columns (Updates with a zero struct or an
+// empty map) is not sent at all: the version stays as it is.
 //
 // A Version of 0 means "not read from the database": Save of such a struct
 // is a create, and fails with a [*StaleEntityError] when the row already

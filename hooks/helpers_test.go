@@ -18,7 +18,13 @@ import (
 	"github.com/gormext/gormext/internal/testdb"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+// gormPreparedStmtCache is the goroutine GORM (v1.31) starts for the
+// statement cache of every PrepareStmt connection and never stops.
+const gormPreparedStmtCache = "gorm.io/gorm/internal/lru.NewLRU[...].func1"
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m, goleak.IgnoreTopFunction(gormPreparedStmtCache))
+}
 
 // Article is the common case: Entity plus validated fields.
 type Article struct {

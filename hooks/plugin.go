@@ -56,21 +56,27 @@ const (
 
 // Initialize implements gorm.Plugin: it registers the plugin's callbacks.
 //
-// Everything that can refuse a statement (immutability, validation) runs
-// before "gorm:begin_transaction", so a refused statement sends no SQL at
-// all, not even BEGIN. The SET clause of an update is built just before
-// "gorm:update", after the model's own BeforeSave/BeforeUpdate methods, so
-// their changes are written. The checks of rows affected run right after
-// the statement, inside GORM's transaction, so a stale update rolls back.
+// Every callback is placed relative to a callback that is always in the
+// chain. Everything that can refuse a statement (immutability, validation)
+// and the filling of new rows run first (Before("*")), so a refused
+// statement sends no SQL at all, not even BEGIN. GORM's
+// "gorm:begin_transaction" is no anchor: with SkipDefaultTransaction in
+// gorm.Config GORM leaves it out of the chain, and a callback registered
+// before a missing one lands at the end of the chain, after the statement.
+// The SET clause of an update is built just before "gorm:update", after
+// the model's own BeforeSave/BeforeUpdate methods, so their changes are
+// written. The checks of rows affected run right after the statement,
+// inside GORM's transaction when there is one, so a stale update rolls
+// back.
 func (p *Plugin) Initialize(db *gorm.DB) error {
 	cb := db.Callback()
 	steps := []error{
-		cb.Create().Before("gorm:begin_transaction").Register(cbCreate, p.beforeCreate),
+		cb.Create().Before("*").Register(cbCreate, p.beforeCreate),
 		cb.Create().After("gorm:create").Before("gorm:save_after_associations").Register(cbCreateAfter, p.afterCreate),
-		cb.Update().Before("gorm:begin_transaction").Register(cbUpdateCheck, p.checkUpdate),
+		cb.Update().Before("*").Register(cbUpdateCheck, p.checkUpdate),
 		cb.Update().After("gorm:save_before_associations").Before("gorm:update").Register(cbUpdateSet, p.buildSet),
 		cb.Update().After("gorm:update").Before("gorm:save_after_associations").Register(cbUpdateAfter, p.afterUpdate),
-		cb.Delete().Before("gorm:begin_transaction").Register(cbDeleteCheck, p.checkDelete),
+		cb.Delete().Before("*").Register(cbDeleteCheck, p.checkDelete),
 		cb.Query().After("gorm:query").Before("gorm:preload").Register(cbQueryUTC, p.normaliseRead),
 	}
 	for _, err := range steps {

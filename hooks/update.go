@@ -24,6 +24,10 @@ type updateState struct {
 	// save is true for Save (Select("*") on the model itself): a Version of
 	// 0 that matches no row lets GORM fall back to a create.
 	save bool
+	// noop is true for an update that writes nothing (see skipNoOp); dest
+	// is then the caller's Dest, put back after gorm:update.
+	noop bool
+	dest any
 }
 
 // checkUpdate runs before any SQL (before BEGIN): it refuses every update of
@@ -142,6 +146,10 @@ func (p *Plugin) buildSet(db *gorm.DB) {
 	if db.Error != nil {
 		return
 	}
+	if !isSave(stmt) && !writesColumn(stmt, pl, set) {
+		skipNoOp(stmt, pl)
+		return
+	}
 	if !stmt.SkipHooks {
 		set = withoutColumn(set, pl.createdAt)
 		set = p.touch(stmt, pl, set)
@@ -155,6 +163,34 @@ func (p *Plugin) buildSet(db *gorm.DB) {
 	}
 	stmt.AddClause(set)
 	stmt.Settings.Store(settingUpdate, st)
+}
+
+// writesColumn reports whether set writes a column the caller asked for:
+// one of the model's own, or UpdatedAt or Version named by an update map.
+// CreatedAt, which an update never writes, and the UpdatedAt and Version of
+// a struct, which the plugin writes itself, do not count.
+func writesColumn(stmt *gorm.Statement, pl *plan, set clause.Set) bool {
+	for _, a := range set {
+		f := pl.schema.LookUpField(a.Column.Name)
+		switch {
+		case f == nil || f != pl.createdAt && f != pl.updatedAt && f != pl.version:
+			return true
+		case f != pl.createdAt && mapNames(stmt.Dest, f):
+			return true
+		}
+	}
+	return false
+}
+
+// skipNoOp makes GORM send nothing for an update that writes none of the
+// caller's columns (Updates with a zero struct or an empty map, every field
+// omitted): Version and UpdatedAt stay as they are, in the row and in
+// memory, RowsAffected is 0 and there is no error, as GORM does for a
+// model without automatic columns. GORM builds the SET clause again from
+// Dest, so Dest is an empty map until afterUpdate puts the caller's back.
+func skipNoOp(stmt *gorm.Statement, pl *plan) {
+	stmt.Settings.Store(settingUpdate, updateState{pl: pl, noop: true, dest: stmt.Dest})
+	stmt.Dest = map[string]any{}
 }
 
 // touch writes UpdatedAt from the clock, unless it is explicitly omitted or
@@ -219,6 +255,10 @@ func (p *Plugin) afterUpdate(db *gorm.DB) {
 	}
 	delete(db.Statement.Clauses, "SET")
 	st := v.(updateState)
+	if st.noop {
+		db.Statement.Dest = st.dest
+		return
+	}
 	if db.Error != nil || db.DryRun || !st.check {
 		return
 	}

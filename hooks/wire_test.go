@@ -1,0 +1,208 @@
+package hooks_test
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"strings"
+	"sync"
+)
+
+// wire is a database/sql connector that records every statement the
+// driver is asked to run (BEGIN, prepares, executions, COMMIT, ROLLBACK):
+// what reached the database, seen below GORM and below the plugin, so that
+// "no SQL was sent" never rests on the code under test.
+type wire struct {
+	drv driver.Driver
+	dsn string
+	mu  sync.Mutex
+	log []string
+}
+
+var _ driver.Connector = (*wire)(nil)
+
+func (w *wire) Connect(context.Context) (driver.Conn, error) {
+	c, err := w.drv.Open(w.dsn)
+	if err != nil {
+		return nil, err
+	}
+	return &wireConn{Conn: c, w: w}, nil
+}
+
+func (w *wire) Driver() driver.Driver { return w.drv }
+
+func (w *wire) note(s string) {
+	w.mu.Lock()
+	w.log = append(w.log, strings.TrimSpace(s))
+	w.mu.Unlock()
+}
+
+// Sent returns what was sent so far.
+func (w *wire) Sent() []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return append([]string(nil), w.log...)
+}
+
+// Mark returns the position of the next statement, for Since.
+func (w *wire) Mark() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return len(w.log)
+}
+
+// Since returns what was sent after mark.
+func (w *wire) Since(mark int) []string { return w.Sent()[mark:] }
+
+// data drops transaction control (BEGIN, COMMIT, ROLLBACK, SAVEPOINT...) from
+// sent: the statements that read or write rows.
+func data(sent []string) []string {
+	var out []string
+	for _, s := range sent {
+		u := strings.ToUpper(s)
+		switch {
+		case u == "BEGIN", u == "COMMIT", u == "ROLLBACK",
+			strings.HasPrefix(u, "SAVEPOINT"), strings.HasPrefix(u, "RELEASE"), strings.HasPrefix(u, "ROLLBACK TO"):
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+type wireConn struct {
+	driver.Conn
+	w *wire
+}
+
+func (c *wireConn) Prepare(q string) (driver.Stmt, error) {
+	return c.PrepareContext(context.Background(), q)
+}
+
+func (c *wireConn) PrepareContext(ctx context.Context, q string) (driver.Stmt, error) {
+	c.w.note("PREPARE " + q)
+	var s driver.Stmt
+	var err error
+	if p, ok := c.Conn.(driver.ConnPrepareContext); ok {
+		s, err = p.PrepareContext(ctx, q)
+	} else {
+		s, err = c.Conn.Prepare(q)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &wireStmt{Stmt: s, w: c.w, q: q, conn: c}, nil
+}
+
+func (c *wireConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
+	c.w.note("BEGIN")
+	var tx driver.Tx
+	var err error
+	if b, ok := c.Conn.(driver.ConnBeginTx); ok {
+		tx, err = b.BeginTx(ctx, opts)
+	} else {
+		tx, err = c.Conn.Begin() //nolint:staticcheck // drivers without BeginTx
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &wireTx{Tx: tx, w: c.w}, nil
+}
+
+func (c *wireConn) ExecContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Result, error) {
+	e, ok := c.Conn.(driver.ExecerContext)
+	if !ok {
+		return nil, driver.ErrSkip
+	}
+	c.w.note(q)
+	return e.ExecContext(ctx, q, args)
+}
+
+func (c *wireConn) QueryContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Rows, error) {
+	e, ok := c.Conn.(driver.QueryerContext)
+	if !ok {
+		return nil, driver.ErrSkip
+	}
+	c.w.note(q)
+	return e.QueryContext(ctx, q, args)
+}
+
+func (c *wireConn) Ping(ctx context.Context) error {
+	if p, ok := c.Conn.(driver.Pinger); ok {
+		return p.Ping(ctx)
+	}
+	return nil
+}
+
+func (c *wireConn) ResetSession(ctx context.Context) error {
+	if r, ok := c.Conn.(driver.SessionResetter); ok {
+		return r.ResetSession(ctx)
+	}
+	return nil
+}
+
+func (c *wireConn) IsValid() bool {
+	if v, ok := c.Conn.(driver.Validator); ok {
+		return v.IsValid()
+	}
+	return true
+}
+
+func (c *wireConn) CheckNamedValue(nv *driver.NamedValue) error {
+	if ch, ok := c.Conn.(driver.NamedValueChecker); ok {
+		return ch.CheckNamedValue(nv)
+	}
+	return driver.ErrSkip
+}
+
+type wireTx struct {
+	driver.Tx
+	w *wire
+}
+
+func (t *wireTx) Commit() error   { t.w.note("COMMIT"); return t.Tx.Commit() }
+func (t *wireTx) Rollback() error { t.w.note("ROLLBACK"); return t.Tx.Rollback() }
+
+type wireStmt struct {
+	driver.Stmt
+	w    *wire
+	q    string
+	conn *wireConn
+}
+
+func (s *wireStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
+	s.w.note(s.q)
+	if e, ok := s.Stmt.(driver.StmtExecContext); ok {
+		return e.ExecContext(ctx, args)
+	}
+	return s.Stmt.Exec(values(args)) //nolint:staticcheck // drivers without ExecContext
+}
+
+func (s *wireStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
+	s.w.note(s.q)
+	if e, ok := s.Stmt.(driver.StmtQueryContext); ok {
+		return e.QueryContext(ctx, args)
+	}
+	return s.Stmt.Query(values(args)) //nolint:staticcheck // drivers without QueryContext
+}
+
+func (s *wireStmt) CheckNamedValue(nv *driver.NamedValue) error {
+	if ch, ok := s.Stmt.(driver.NamedValueChecker); ok {
+		return ch.CheckNamedValue(nv)
+	}
+	return s.conn.CheckNamedValue(nv)
+}
+
+func values(args []driver.NamedValue) []driver.Value {
+	out := make([]driver.Value, len(args))
+	for i, a := range args {
+		out[i] = a.Value
+	}
+	return out
+}
+
+// openWire opens a *sql.DB on drv whose traffic w records.
+func openWire(drv driver.Driver, dsn string) (*sql.DB, *wire) {
+	w := &wire{drv: drv, dsn: dsn}
+	return sql.OpenDB(w), w
+}
