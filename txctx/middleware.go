@@ -107,7 +107,7 @@ func serve(c *middlewareConfig, db *gorm.DB, next http.Handler, w http.ResponseW
 		} else {
 			held.sendTo(w)
 		}
-		runHooks(push(r.Context(), c.tx.name, db, nil), hooks)
+		runHooks(push(r.Context(), c.tx.name, db, nil, true), hooks)
 		return
 	}
 }
@@ -122,10 +122,10 @@ func serveAttempt(c *middlewareConfig, db *gorm.DB, next http.Handler, r *http.R
 	defer func() {
 		if !completed {
 			// The callbacks' context: the connection bound, no transaction.
-			t.abortLazy(push(ctx, c.tx.name, db, nil))
+			t.abortLazy(push(ctx, c.tx.name, db, nil, true))
 		}
 	}()
-	next.ServeHTTP(held, r.WithContext(push(ctx, c.tx.name, db, &t.root)))
+	next.ServeHTTP(held, r.WithContext(push(ctx, c.tx.name, db, &t.root, true)))
 	completed = true
 	hooks, err := t.finishLazy(ctx, held.code() < c.rollbackStatus)
 	return held, hooks, err

@@ -27,6 +27,7 @@ import (
 // context.DeadlineExceeded).
 func Run(ctx context.Context, fn func(ctx context.Context) error, opts ...Option) error {
 	c := newConfig(opts)
+	c.connection(ctx)
 	s := lookup(ctx, c.name)
 	if s == nil {
 		return notBound(c.name)
@@ -47,6 +48,7 @@ func Run(ctx context.Context, fn func(ctx context.Context) error, opts ...Option
 // lock, RunNew waits the busy timeout and fails with ErrWriteLocked.
 func RunNew(ctx context.Context, fn func(ctx context.Context) error, opts ...Option) error {
 	c := newConfig(opts)
+	c.connection(ctx)
 	s := lookup(ctx, c.name)
 	if s == nil {
 		return notBound(c.name)
@@ -108,7 +110,7 @@ func runAttempt(ctx, hookCtx context.Context, s *scope, fn func(context.Context)
 	if err := t.beginLocked(ctx, c.poolWait); err != nil {
 		return nil, err
 	}
-	txCtx := push(ctx, s.name, s.db, &t.root)
+	txCtx := push(ctx, s.name, s.db, &t.root, true)
 	completed := false
 	defer func() {
 		if !completed {
@@ -186,7 +188,7 @@ func runNested(ctx context.Context, s *scope, fn func(context.Context) error, c 
 		t.popFrame(ctx, f, false)
 		return fmt.Errorf("txctx: %s: %w", "SAVEPOINT "+f.savepoint, err)
 	}
-	fctx := push(ctx, s.name, s.db, f)
+	fctx := push(ctx, s.name, s.db, f, true)
 	if c.timeout > 0 {
 		var cancel context.CancelFunc
 		fctx, cancel = context.WithTimeout(fctx, c.timeout)
