@@ -135,9 +135,23 @@ func WithTx(ctx context.Context, tx *gorm.DB) context.Context {
 // WithNamedTx is WithTx for the connection name.
 func WithNamedTx(ctx context.Context, name string, tx *gorm.DB) context.Context {
 	registerLock(tx)
+	t := externalTxn(tx)
+	return push(ctx, canonical(name), tx, &t.root, false)
+}
+
+// externalTxn wraps a transaction begun by the caller.
+func externalTxn(tx *gorm.DB) *txn {
 	t := &txn{conn: tx, external: true, base: tx, pool: tx.Statement.ConnPool, sem: make(chan struct{}, 1)}
 	t.sqlite = tx.Dialector != nil && tx.Dialector.Name() == "sqlite"
 	t.root.tx = t
 	t.top = &t.root
-	return push(ctx, canonical(name), tx, &t.root, false)
+	return t
+}
+
+// poolOf returns a session on the pool that tx, a transaction begun by
+// the caller, was begun from: where RunNew begins under WithTx.
+func poolOf(tx *gorm.DB) *gorm.DB {
+	db := tx.Session(&gorm.Session{NewDB: true, Context: context.Background()})
+	db.Statement.ConnPool = db.Config.ConnPool
+	return db
 }

@@ -33,7 +33,7 @@ func Run(ctx context.Context, fn func(ctx context.Context) error, opts ...Option
 		return notBound(c.name)
 	}
 	if s.frame != nil {
-		return runNested(ctx, s, fn, &c)
+		return runNested(ctx, s, fn, &c, false)
 	}
 	return runOutermost(ctx, s, fn, &c)
 }
@@ -53,10 +53,17 @@ func RunNew(ctx context.Context, fn func(ctx context.Context) error, opts ...Opt
 	if s == nil {
 		return notBound(c.name)
 	}
+	if s.frame != nil && s.frame.tx.test != nil {
+		return runNewInTest(ctx, s, fn, &c)
+	}
 	if s.frame != nil && c.poolWait == 0 {
 		c.poolWait = DefaultPoolWait
 	}
-	err := runOutermost(ctx, &scope{name: s.name, db: s.db}, fn, &c)
+	db := s.db
+	if s.frame != nil && s.frame.tx.external {
+		db = poolOf(s.frame.tx.conn) // WithTx: begin on the pool it came from
+	}
+	err := runOutermost(ctx, &scope{name: s.name, db: db}, fn, &c)
 	if err == nil || errors.Is(err, ErrWriteLocked) {
 		return err
 	}
@@ -174,13 +181,16 @@ func (t *txn) abort(ctx, hookCtx context.Context) {
 	runHooks(hookCtx, t.end(false))
 }
 
-// runNested runs fn in a savepoint of the transaction open in ctx.
-func runNested(ctx context.Context, s *scope, fn func(context.Context) error, c *config) (err error) {
+// runNested runs fn in a savepoint of the transaction open in s; a
+// standalone one stands for a transaction of its own (RunNew in a test).
+func runNested(ctx context.Context, s *scope, fn func(context.Context) error, c *config, standalone bool) (err error) {
 	t := s.frame.tx
-	if err := t.checkNested(c); err != nil {
-		return err
+	if !t.standsForTransaction(s.frame, standalone) {
+		if err := t.checkNested(c); err != nil {
+			return err
+		}
 	}
-	f, err := t.pushFrame(ctx, s.frame)
+	f, err := t.pushFrame(ctx, s.frame, standalone)
 	if err != nil {
 		return err
 	}
