@@ -3,6 +3,8 @@ package txctx_test
 import (
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 
 	"gorm.io/gorm"
@@ -140,6 +142,38 @@ func TestDefaultNameIsTheDefaultConnection(t *testing.T) {
 			if txctx.WithNamedDB(context.Background(), "", main) == nil {
 				t.Fatal("unreachable")
 			}
+		})
+	}
+}
+
+// MiddlewareConnections binds every connection; the handler's writes land
+// where it sends them, and commit or roll back together with the request.
+func TestMiddlewareConnections(t *testing.T) {
+	for _, kind := range testdb.Kinds() {
+		t.Run(string(kind), func(t *testing.T) {
+			main, other := twoDatabases(t, kind)
+			conns := map[string]*gorm.DB{database.DefaultName: main, "x": other}
+			h := txctx.MiddlewareConnections(conns)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				ctx := r.Context()
+				name := r.URL.Query().Get("name")
+				if err := insert(ctx, name); err != nil { // DB(ctx): the default connection
+					t.Error(err)
+				}
+				err := txctx.Run(ctx, func(ctx context.Context) error { return insert(ctx, name+" on x") }, txctx.On("x"))
+				if err != nil {
+					t.Error(err)
+				}
+				if r.URL.Query().Get("fail") != "" {
+					w.WriteHeader(http.StatusConflict)
+				}
+			}))
+			for _, target := range []string{"/?name=kept", "/?name=dropped&fail=1"} {
+				h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("POST", target, nil))
+			}
+			wantRaw(t, "the default database", main, "kept")
+			wantRaw(t, "database x", other, "kept on x")
+			wantPoolIdle(t, main)
+			wantPoolIdle(t, other)
 		})
 	}
 }
