@@ -28,10 +28,11 @@ func (c *scopeCtx) Value(key any) any {
 // current for this context. Scopes of several connections form a list,
 // innermost first.
 type scope struct {
-	name  string
-	db    *gorm.DB
-	frame *frame // nil outside a transaction
-	next  *scope
+	name    string
+	db      *gorm.DB
+	frame   *frame // nil outside a transaction
+	current bool   // pushed by Run, RunNew or Middleware: DB uses this connection
+	next    *scope
 }
 
 // WithDB returns a copy of ctx with db bound as the default connection,
@@ -42,24 +43,30 @@ func WithDB(ctx context.Context, db *gorm.DB) context.Context {
 
 // WithNamedDB returns a copy of ctx with db bound under name, outside any
 // transaction. Run and RunNew choose it with On(name); NamedDB returns it.
+//
+// The names "" and [DefaultName] ("default", database.DefaultName) are the
+// same connection, the default one.
 func WithNamedDB(ctx context.Context, name string, db *gorm.DB) context.Context {
 	registerLock(db)
-	return push(ctx, name, db, nil)
+	return push(ctx, canonical(name), db, nil, false)
 }
 
-// DB returns the session to use in ctx on the default connection: the
-// innermost transaction (or savepoint) open in ctx, or the connection bound
-// with WithDB when none is. The result is a new session bound to ctx on
-// every call: chain on it freely, it is shared with nobody.
+// DB returns the session to use in ctx: inside Run or RunNew, the
+// transaction (or savepoint) of the innermost one, on whichever connection
+// it was run (On); outside any, the default connection bound with WithDB.
+// The result is a new session bound to ctx on every call: chain on it
+// freely, it is shared with nobody. NamedDB picks a connection by name.
 //
 // DB panics when no connection is bound, which is a wiring mistake (a
 // missing WithDB or Middleware), not a runtime condition. When ctx belongs
 // to a scope that is not the innermost of its transaction (see
 // ErrConcurrentUse), the session carries that error and runs nothing.
-func DB(ctx context.Context) *gorm.DB { return NamedDB(ctx, "") }
+func DB(ctx context.Context) *gorm.DB { return NamedDB(ctx, currentName(ctx)) }
 
-// NamedDB is DB for the connection bound under name with WithNamedDB.
+// NamedDB is DB for the connection bound under name with WithNamedDB: its
+// innermost transaction in ctx, or the connection itself outside one.
 func NamedDB(ctx context.Context, name string) *gorm.DB {
+	name = canonical(name)
 	s := lookup(ctx, name)
 	if s == nil {
 		panic("txctx: no database bound to the context under name " + quoteName(name) +
@@ -71,19 +78,22 @@ func NamedDB(ctx context.Context, name string) *gorm.DB {
 	return s.frame.tx.session(ctx, s.frame)
 }
 
-// InTransaction reports whether ctx is inside a transaction on the default
-// connection (a Run, a Middleware request or a WithTx binding).
-func InTransaction(ctx context.Context) bool { return InNamedTransaction(ctx, "") }
+// InTransaction reports whether DB(ctx) is a transaction: ctx is inside a
+// Run, RunNew or Middleware request, or, outside those, the default
+// connection is bound to a transaction (WithTx).
+func InTransaction(ctx context.Context) bool { return InNamedTransaction(ctx, currentName(ctx)) }
 
 // InNamedTransaction is InTransaction for the connection bound under name.
 func InNamedTransaction(ctx context.Context, name string) bool {
-	s := lookup(ctx, name)
+	s := lookup(ctx, canonical(name))
 	return s != nil && s.frame != nil
 }
 
-func push(ctx context.Context, name string, db *gorm.DB, f *frame) context.Context {
+// push binds db under name (canonical) in a copy of ctx; a current scope
+// makes name the connection of DB.
+func push(ctx context.Context, name string, db *gorm.DB, f *frame, current bool) context.Context {
 	next, _ := ctx.Value(scopeKey{}).(*scope)
-	return &scopeCtx{Context: ctx, s: scope{name: name, db: db, frame: f, next: next}}
+	return &scopeCtx{Context: ctx, s: scope{name: name, db: db, frame: f, current: current, next: next}}
 }
 
 func lookup(ctx context.Context, name string) *scope {
@@ -102,11 +112,15 @@ func innermost(ctx context.Context) *scope {
 	return s
 }
 
-func quoteName(name string) string {
-	if name == "" {
-		return `"" (the default)`
+// currentName is the connection of the innermost Run, RunNew or
+// Middleware request of ctx, "" (the default) outside any.
+func currentName(ctx context.Context) string {
+	for s := innermost(ctx); s != nil; s = s.next {
+		if s.current {
+			return s.name
+		}
 	}
-	return `"` + name + `"`
+	return ""
 }
 
 // WithTx binds tx, a transaction the caller began and will end itself, as
@@ -121,9 +135,23 @@ func WithTx(ctx context.Context, tx *gorm.DB) context.Context {
 // WithNamedTx is WithTx for the connection name.
 func WithNamedTx(ctx context.Context, name string, tx *gorm.DB) context.Context {
 	registerLock(tx)
+	t := externalTxn(tx)
+	return push(ctx, canonical(name), tx, &t.root, false)
+}
+
+// externalTxn wraps a transaction begun by the caller.
+func externalTxn(tx *gorm.DB) *txn {
 	t := &txn{conn: tx, external: true, base: tx, pool: tx.Statement.ConnPool, sem: make(chan struct{}, 1)}
 	t.sqlite = tx.Dialector != nil && tx.Dialector.Name() == "sqlite"
 	t.root.tx = t
 	t.top = &t.root
-	return push(ctx, name, tx, &t.root)
+	return t
+}
+
+// poolOf returns a session on the pool that tx, a transaction begun by
+// the caller, was begun from: where RunNew begins under WithTx.
+func poolOf(tx *gorm.DB) *gorm.DB {
+	db := tx.Session(&gorm.Session{NewDB: true, Context: context.Background()})
+	db.Statement.ConnPool = db.Config.ConnPool
+	return db
 }

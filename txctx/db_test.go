@@ -95,24 +95,24 @@ func TestNamedConnectionsAreSeparate(t *testing.T) {
 				t.Fatal(err)
 			}
 			err := txctx.Run(ctx, func(ctx context.Context) error {
-				if !txctx.InNamedTransaction(ctx, "analytics") || txctx.InTransaction(ctx) {
+				if !txctx.InNamedTransaction(ctx, "analytics") || txctx.InNamedTransaction(ctx, txctx.DefaultName) {
 					t.Error("the analytics transaction leaked to the default connection")
 				}
 				// Default connection: no transaction, written at once.
-				if err := insert(ctx, "main"); err != nil {
+				if err := txctx.NamedDB(ctx, txctx.DefaultName).Create(&item{Name: "main"}).Error; err != nil {
 					return err
 				}
-				if err := txctx.NamedDB(ctx, "analytics").Create(&item{Name: "analytics"}).Error; err != nil {
+				if err := insert(ctx, "analytics"); err != nil { // DB(ctx): the analytics transaction
 					return err
 				}
-				// A nested default Run is a real transaction, not a savepoint
-				// of the analytics one.
+				// A nested Run on the default connection is a real
+				// transaction, not a savepoint of the analytics one.
 				return txctx.Run(ctx, func(ctx context.Context) error {
-					if !txctx.InTransaction(ctx) {
-						t.Error("default Run inside analytics Run: InTransaction = false")
+					if !txctx.InTransaction(ctx) || !txctx.InNamedTransaction(ctx, txctx.DefaultName) {
+						t.Error("default Run inside analytics Run: not in a transaction on the default connection")
 					}
 					return insert(ctx, "main-2")
-				})
+				}, txctx.On(txctx.DefaultName))
 			}, txctx.On("analytics"))
 			if err != nil {
 				t.Fatal(err)

@@ -22,12 +22,16 @@
 //     runtime.Goexit. Inside one it is a savepoint (SAVEPOINT sp_N, RELEASE
 //     SAVEPOINT on success, ROLLBACK TO SAVEPOINT otherwise).
 //   - [RunNew] is an independent transaction on a connection of its own.
-//   - [DB] is the innermost transaction of ctx, as a new session bound to
-//     ctx on every call, or the plain connection outside a transaction.
+//   - [DB] is the transaction of the innermost Run or RunNew of ctx, on
+//     whichever connection it was run ([On]), as a new session bound to ctx
+//     on every call; outside any, the default connection. [NamedDB] picks a
+//     connection by name. A Run or RunNew without On uses the connection
+//     of the innermost Run (the default one outside any).
 //   - [AfterCommit] and [AfterRollback] callbacks run once the outermost
 //     transaction has ended, in registration order; those of a savepoint
 //     that rolls back, or of an attempt that is retried, are dropped.
-//   - Options: [On] (named connections, see [WithNamedDB]), [ReadOnly],
+//   - Options: [On] (named connections, see [WithNamedDB] and
+//     [WithConnections]; "" and [DefaultName] are the default one), [ReadOnly],
 //     [WithIsolation], [WithTimeout], [Durable], [WithRetry]. A nested Run
 //     whose options conflict fails with [ErrOptionsConflict].
 //

@@ -80,25 +80,57 @@ func TxOptions(opts ...Option) MiddlewareOption {
 // Streaming (http.Flusher) is not available inside: serve streams from a
 // handler outside the middleware.
 func Middleware(db *gorm.DB, opts ...MiddlewareOption) func(http.Handler) http.Handler {
+	return middleware(nil, db, opts)
+}
+
+// MiddlewareConnections is Middleware for several connections: every
+// connection of dbs is bound to the request's context under its name
+// (pass database.Connections.All()), each with a lazy transaction of its
+// own, begun when the handler first uses it. DB(ctx) is the transaction of
+// the connection chosen with TxOptions(On(name)), the default one (name
+// DefaultName or "") otherwise. At the end of the request the transactions
+// begun commit one after another, in name order, or all roll back. They
+// are separate transactions: when a commit fails, those after it roll back
+// but those before it stay committed.
+func MiddlewareConnections(dbs map[string]*gorm.DB, opts ...MiddlewareOption) func(http.Handler) http.Handler {
+	return middleware(dbs, nil, opts)
+}
+
+func middleware(dbs map[string]*gorm.DB, db *gorm.DB, opts []MiddlewareOption) func(http.Handler) http.Handler {
 	c := middlewareConfig{rollbackStatus: DefaultRollbackStatus, attempts: 1, bodyLimit: DefaultRetryBodyLimit}
 	for _, o := range opts {
 		o(&c)
 	}
-	registerLock(db)
+	conns := []conn{{name: c.tx.name, db: db}}
+	if dbs != nil {
+		conns = conns[:0]
+		for _, name := range sortedNames(dbs) {
+			conns = append(conns, conn{name: canonical(name), db: dbs[name]})
+		}
+	}
+	for _, cn := range conns {
+		registerLock(cn.db)
+	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			serve(&c, db, next, w, r)
+			serve(&c, conns, next, w, r)
 		})
 	}
 }
 
-func serve(c *middlewareConfig, db *gorm.DB, next http.Handler, w http.ResponseWriter, r *http.Request) {
+// conn is one connection of the middleware.
+type conn struct {
+	name string
+	db   *gorm.DB
+}
+
+func serve(c *middlewareConfig, conns []conn, next http.Handler, w http.ResponseWriter, r *http.Request) {
 	body, replayable := holdBody(c, r)
 	for attempt := 1; ; attempt++ {
 		if body != nil {
 			r.Body = body()
 		}
-		held, hooks, err := serveAttempt(c, db, next, r)
+		held, hooks, err := serveAttempt(c, conns, next, r)
 		if err != nil && replayable && attempt < c.attempts && c.tx.retryable(err) && sleep(r.Context(), c.tx.backoff(attempt)) {
 			continue
 		}
@@ -107,28 +139,75 @@ func serve(c *middlewareConfig, db *gorm.DB, next http.Handler, w http.ResponseW
 		} else {
 			held.sendTo(w)
 		}
-		runHooks(push(r.Context(), c.tx.name, db, nil), hooks)
+		runHooks(bindAll(r.Context(), c, conns, nil), hooks)
 		return
 	}
 }
 
-// serveAttempt runs the handler once in a lazy transaction.
-func serveAttempt(c *middlewareConfig, db *gorm.DB, next http.Handler, r *http.Request) (*heldResponse, []func(context.Context), error) {
-	t := newTxn(db, &c.tx)
-	t.lazy = true
+// bindAll binds every connection to ctx, with its lazy transaction when
+// txns is set, the one of the request's connection (TxOptions(On(name)),
+// else the default one) last, as the connection of DB.
+func bindAll(ctx context.Context, c *middlewareConfig, conns []conn, txns []*txn) context.Context {
+	primary := -1
+	for i, cn := range conns {
+		if cn.name == c.tx.name {
+			primary = i
+			continue
+		}
+		ctx = push(ctx, cn.name, cn.db, lazyRoot(txns, i), false)
+	}
+	if primary >= 0 {
+		ctx = push(ctx, conns[primary].name, conns[primary].db, lazyRoot(txns, primary), true)
+	}
+	return ctx
+}
+
+func lazyRoot(txns []*txn, i int) *frame {
+	if txns == nil {
+		return nil
+	}
+	return &txns[i].root
+}
+
+// serveAttempt runs the handler once in lazy transactions.
+func serveAttempt(c *middlewareConfig, conns []conn, next http.Handler, r *http.Request) (*heldResponse, []func(context.Context), error) {
+	txns := make([]*txn, len(conns))
+	for i, cn := range conns {
+		txns[i] = newTxn(cn.db, &c.tx)
+		txns[i].lazy = true
+	}
 	ctx := r.Context()
 	held := newHeldResponse()
 	completed := false
 	defer func() {
 		if !completed {
-			// The callbacks' context: the connection bound, no transaction.
-			t.abortLazy(push(ctx, c.tx.name, db, nil))
+			// The callbacks' context: the connections bound, no transaction.
+			hookCtx := bindAll(ctx, c, conns, nil)
+			for _, t := range txns {
+				t.abortLazy(hookCtx)
+			}
 		}
 	}()
-	next.ServeHTTP(held, r.WithContext(push(ctx, c.tx.name, db, &t.root)))
+	next.ServeHTTP(held, r.WithContext(bindAll(ctx, c, conns, txns)))
 	completed = true
-	hooks, err := t.finishLazy(ctx, held.code() < c.rollbackStatus)
+	hooks, err := finishAll(ctx, txns, held.code() < c.rollbackStatus)
 	return held, hooks, err
+}
+
+// finishAll ends the lazy transactions of a request: commits them in
+// order when ok, rolling back the rest once one fails.
+func finishAll(ctx context.Context, txns []*txn, ok bool) ([]func(context.Context), error) {
+	var hooks []func(context.Context)
+	var errs []error
+	for _, t := range txns {
+		h, err := t.finishLazy(ctx, ok)
+		hooks = append(hooks, h...)
+		if err != nil {
+			errs = append(errs, err)
+			ok = false
+		}
+	}
+	return hooks, errors.Join(errs...)
 }
 
 // finishLazy commits (ok) or rolls back a lazy transaction, begun or not.

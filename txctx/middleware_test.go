@@ -229,10 +229,10 @@ func TestMiddlewareOnNamedConnection(t *testing.T) {
 		bind(t, db)
 		h := txctx.Middleware(db, txctx.TxOptions(txctx.On("main")))(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			ctx := r.Context()
-			if !txctx.InNamedTransaction(ctx, "main") || txctx.InTransaction(ctx) {
+			if !txctx.InNamedTransaction(ctx, "main") || txctx.InNamedTransaction(ctx, txctx.DefaultName) {
 				t.Error("the request's transaction is not (only) on the named connection")
 			}
-			_ = txctx.NamedDB(ctx, "main").Create(&item{Name: "named"}).Error
+			_ = insert(ctx, "named") // DB(ctx): the request's transaction on "main"
 			http.Error(w, "rejected", http.StatusConflict)
 		}))
 		if rec := serve(h, "POST", ""); rec.Code != http.StatusConflict {

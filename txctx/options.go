@@ -1,6 +1,7 @@
 package txctx
 
 import (
+	"context"
 	"database/sql"
 	"time"
 )
@@ -25,7 +26,8 @@ const (
 type Option func(*config)
 
 type config struct {
-	name        string
+	name        string // canonical; meaningful when nameSet
+	nameSet     bool
 	readOnly    bool
 	readOnlySet bool
 	isolation   sql.IsolationLevel
@@ -54,8 +56,20 @@ func applyOptions(opts []Option) config {
 }
 
 // On chooses the connection bound under name with WithNamedDB. The default
-// connection (WithDB) is name "".
-func On(name string) Option { return func(c *config) { c.name = name } }
+// connection (WithDB) is name "" or DefaultName. Without On, Run and
+// RunNew use the connection of the innermost Run of ctx (the one DB(ctx)
+// returns), and the default connection outside any. Inside fn, DB(ctx) is
+// the transaction on the chosen connection.
+func On(name string) Option {
+	return func(c *config) { c.name, c.nameSet = canonical(name), true }
+}
+
+// connection resolves the connection of a Run or RunNew.
+func (c *config) connection(ctx context.Context) {
+	if !c.nameSet {
+		c.name = currentName(ctx)
+	}
+}
 
 // ReadOnly opens a read-only transaction (SET TRANSACTION READ ONLY on
 // PostgreSQL, PRAGMA query_only on SQLite). In a nested Run it only checks

@@ -27,12 +27,13 @@ import (
 // context.DeadlineExceeded).
 func Run(ctx context.Context, fn func(ctx context.Context) error, opts ...Option) error {
 	c := newConfig(opts)
+	c.connection(ctx)
 	s := lookup(ctx, c.name)
 	if s == nil {
 		return notBound(c.name)
 	}
 	if s.frame != nil {
-		return runNested(ctx, s, fn, &c)
+		return runNested(ctx, s, fn, &c, false)
 	}
 	return runOutermost(ctx, s, fn, &c)
 }
@@ -47,14 +48,22 @@ func Run(ctx context.Context, fn func(ctx context.Context) error, opts ...Option
 // lock, RunNew waits the busy timeout and fails with ErrWriteLocked.
 func RunNew(ctx context.Context, fn func(ctx context.Context) error, opts ...Option) error {
 	c := newConfig(opts)
+	c.connection(ctx)
 	s := lookup(ctx, c.name)
 	if s == nil {
 		return notBound(c.name)
 	}
+	if s.frame != nil && s.frame.tx.test != nil {
+		return runNewInTest(ctx, s, fn, &c)
+	}
 	if s.frame != nil && c.poolWait == 0 {
 		c.poolWait = DefaultPoolWait
 	}
-	err := runOutermost(ctx, &scope{name: s.name, db: s.db}, fn, &c)
+	db := s.db
+	if s.frame != nil && s.frame.tx.external {
+		db = poolOf(s.frame.tx.conn) // WithTx: begin on the pool it came from
+	}
+	err := runOutermost(ctx, &scope{name: s.name, db: db}, fn, &c)
 	if err == nil || errors.Is(err, ErrWriteLocked) {
 		return err
 	}
@@ -108,7 +117,7 @@ func runAttempt(ctx, hookCtx context.Context, s *scope, fn func(context.Context)
 	if err := t.beginLocked(ctx, c.poolWait); err != nil {
 		return nil, err
 	}
-	txCtx := push(ctx, s.name, s.db, &t.root)
+	txCtx := push(ctx, s.name, s.db, &t.root, true)
 	completed := false
 	defer func() {
 		if !completed {
@@ -172,13 +181,16 @@ func (t *txn) abort(ctx, hookCtx context.Context) {
 	runHooks(hookCtx, t.end(false))
 }
 
-// runNested runs fn in a savepoint of the transaction open in ctx.
-func runNested(ctx context.Context, s *scope, fn func(context.Context) error, c *config) (err error) {
+// runNested runs fn in a savepoint of the transaction open in s; a
+// standalone one stands for a transaction of its own (RunNew in a test).
+func runNested(ctx context.Context, s *scope, fn func(context.Context) error, c *config, standalone bool) (err error) {
 	t := s.frame.tx
-	if err := t.checkNested(c); err != nil {
-		return err
+	if !t.standsForTransaction(s.frame, standalone) {
+		if err := t.checkNested(c); err != nil {
+			return err
+		}
 	}
-	f, err := t.pushFrame(ctx, s.frame)
+	f, err := t.pushFrame(ctx, s.frame, standalone)
 	if err != nil {
 		return err
 	}
@@ -186,7 +198,7 @@ func runNested(ctx context.Context, s *scope, fn func(context.Context) error, c 
 		t.popFrame(ctx, f, false)
 		return fmt.Errorf("txctx: %s: %w", "SAVEPOINT "+f.savepoint, err)
 	}
-	fctx := push(ctx, s.name, s.db, f)
+	fctx := push(ctx, s.name, s.db, f, true)
 	if c.timeout > 0 {
 		var cancel context.CancelFunc
 		fctx, cancel = context.WithTimeout(fctx, c.timeout)

@@ -25,9 +25,11 @@ type txn struct {
 	pool   gorm.ConnPool // base.Statement.ConnPool (the *sql.Tx)
 	cancel context.CancelFunc
 
-	lazy     bool  // begun on first use (Middleware)
-	external bool  // begun and ended by the caller (WithTx)
-	beginErr error // lazy begin failure, reported on every later use
+	lazy     bool        // begun on first use (Middleware)
+	external bool        // begun and ended by the caller (WithTx)
+	test     *testLevels // a test binding (WithNamedTestTx): where RunNew runs
+	depth    int         // level of RunNew in a test binding, 0 for the test's own
+	beginErr error       // lazy begin failure, reported on every later use
 
 	root frame
 	top  *frame // innermost open frame; nil once ended
@@ -40,11 +42,12 @@ type txn struct {
 // frame is one level of a transaction: the transaction itself (root) or a
 // savepoint. It holds the callbacks registered at that level.
 type frame struct {
-	tx        *txn
-	parent    *frame
-	savepoint string // "" for the root
-	commits   []func(context.Context)
-	rollbacks []rollbackHook
+	tx         *txn
+	parent     *frame
+	savepoint  string // "" for the root
+	standalone bool   // stands for a transaction (a first-level Run or a RunNew in a test)
+	commits    []func(context.Context)
+	rollbacks  []rollbackHook
 }
 
 // rollbackHook is an AfterRollback callback; fired is set once the
@@ -119,7 +122,7 @@ func concurrentErr(f *frame) error {
 
 // pushFrame opens a savepoint level under parent, which must be the
 // innermost one.
-func (t *txn) pushFrame(ctx context.Context, parent *frame) (*frame, error) {
+func (t *txn) pushFrame(ctx context.Context, parent *frame, standalone bool) (*frame, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.top != parent {
@@ -132,7 +135,7 @@ func (t *txn) pushFrame(ctx context.Context, parent *frame) (*frame, error) {
 		return nil, t.beginErr
 	}
 	t.seq++
-	f := &frame{tx: t, parent: parent, savepoint: savepointName(t.seq)}
+	f := &frame{tx: t, parent: parent, savepoint: savepointName(t.seq), standalone: standalone || (t.external && parent == &t.root)}
 	t.top = f
 	return f, nil
 }
@@ -153,7 +156,7 @@ func (t *txn) popLocked(f *frame, released bool) []func(context.Context) {
 	defer t.mu.Unlock()
 	p := f.parent
 	t.top = p
-	if t.external && p == &t.root {
+	if f.standalone {
 		return f.hooks(released)
 	}
 	if released {

@@ -8,13 +8,45 @@
 //		...
 //	}
 //
+// [Connections] binds several connections at once (each in a test
+// transaction of its own), as txctx.WithConnections does in production.
+//
+// # Run
+//
 // Inside, txctx.Run is a savepoint of the test transaction: a Run that
 // fails rolls back to its savepoint, exactly as in production; a
-// first-level Run that succeeds stands for a commit, so its AfterCommit
-// callbacks run when it returns (and its AfterRollback callbacks when it
-// fails). txctx.RunNew still opens a transaction of its own, which the
-// rollback does not undo; on SQLite it cannot write once the test
-// transaction has written (one writer at a time).
+// first-level Run stands for a transaction: when it succeeds its
+// AfterCommit callbacks run as it returns (its AfterRollback callbacks when
+// it fails), and it accepts Durable and WithRetry (run once). ReadOnly and
+// WithIsolation on it leave the test transaction as it is: a write in a
+// read-only Run is not refused under txtest. A nested Run is checked as in
+// production (ErrOptionsConflict, ErrDurable, ErrRetryInSavepoint).
+//
+// # RunNew
+//
+// txctx.RunNew stands for an independent transaction that commits, but
+// nothing of it is committed for real: its AfterCommit callbacks run when
+// it returns, and the test's cleanup undoes it. Where it runs depends on
+// the database:
+//
+//   - PostgreSQL: in a savepoint of a second test transaction, on a
+//     connection of its own, begun at the first RunNew and rolled back at
+//     cleanup (a RunNew inside a RunNew gets a third, and so on). As in
+//     production, its rows survive the rollback of the Run it was called
+//     in, it does not see the test's uncommitted rows (fixtures written
+//     through the test's context included), and the test does not see its
+//     rows; a later RunNew does (read them back through RunNew). RunNews of
+//     one level run one at a time. As in production, a RunNew that waits
+//     for a row lock held by the test's transaction waits for ever.
+//   - SQLite: in a savepoint of the test's own transaction, where the
+//     RunNew is called. SQLite has one writer, so a second connection
+//     could not write while the test's transaction holds the write lock.
+//     The RunNew sees the test's rows and the test sees its rows, and the
+//     rollback of an enclosing Run undoes it too: the audit-on-failure
+//     pattern (a RunNew inside a Run that fails) cannot be checked on
+//     SQLite, which in production refuses that RunNew anyway once the
+//     outer transaction has written (txctx.ErrWriteLocked). Record such
+//     failures with txctx.AfterRollback.
 //
 // On SQLite, tests sharing one database must not run in parallel: the
 // first transaction to write holds the write lock until its test ends.

@@ -4,6 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
+	"maps"
+	"slices"
 	"testing"
 
 	"gorm.io/gorm"
@@ -22,16 +25,55 @@ func Context(tb testing.TB, db *gorm.DB) context.Context {
 // NamedContext is Context for the connection bound under name.
 func NamedContext(tb testing.TB, db *gorm.DB, name string) context.Context {
 	tb.Helper()
+	return bind(tb, tb.Context(), name, db)
+}
+
+// Connections is Context for several connections: each one of dbs is
+// bound under its name (txctx.DefaultName or "" for the default one) to a
+// test transaction of its own, as txctx.WithConnections binds them in
+// production. Pass database.Connections.All().
+func Connections(tb testing.TB, dbs map[string]*gorm.DB) context.Context {
+	tb.Helper()
+	ctx := tb.Context()
+	for _, name := range slices.Sorted(maps.Keys(dbs)) {
+		ctx = bind(tb, ctx, name, dbs[name])
+	}
+	return ctx
+}
+
+// bind binds a test transaction on db under name to ctx.
+func bind(tb testing.TB, ctx context.Context, name string, db *gorm.DB) context.Context {
+	tb.Helper()
+	tx := begin(tb, db)
+	var newTx func() (*gorm.DB, error)
+	if db.Dialector == nil || db.Dialector.Name() != "sqlite" {
+		// RunNew: a test transaction of its own on a second connection.
+		newTx = func() (*gorm.DB, error) { return beginErr(tb, db) }
+	}
+	return txctx.WithNamedTestTx(ctx, name, tx, newTx)
+}
+
+// begin begins a transaction on db, rolled back at tb's cleanup.
+func begin(tb testing.TB, db *gorm.DB) *gorm.DB {
+	tb.Helper()
+	tx, err := beginErr(tb, db)
+	if err != nil {
+		tb.Fatalf("txtest: %v", err)
+	}
+	return tx
+}
+
+func beginErr(tb testing.TB, db *gorm.DB) (*gorm.DB, error) {
 	tx := db.Session(&gorm.Session{NewDB: true, Context: context.Background()}).Begin()
 	if tx.Error != nil {
-		tb.Fatalf("txtest: begin: %v", tx.Error)
+		return nil, fmt.Errorf("begin: %w", tx.Error)
 	}
 	tb.Cleanup(func() {
 		if err := tx.Rollback().Error; err != nil && !errors.Is(err, sql.ErrTxDone) {
 			tb.Errorf("txtest: rollback: %v", err)
 		}
 	})
-	return txctx.WithNamedTx(tb.Context(), name, tx)
+	return tx, nil
 }
 
 // Run runs body with a context from Context: everything body writes
