@@ -2,6 +2,7 @@ package hooks
 
 import (
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -26,15 +27,17 @@ type fastRule struct {
 
 // fastRules compiles the validate tags of t, or reports false when some
 // rule, field type or nesting is outside what the pre-check replicates.
-func fastRules(t reflect.Type) ([]fastRule, bool) {
+// The fields at the skip index paths (associations) are left out, as the
+// validator leaves them out.
+func fastRules(t reflect.Type, skip ...[]int) ([]fastRule, bool) {
 	var rules []fastRule
-	if !collectFast(t, nil, &rules) {
+	if !collectFast(t, nil, skip, &rules) {
 		return nil, false
 	}
 	return rules, true
 }
 
-func collectFast(t reflect.Type, prefix []int, rules *[]fastRule) bool {
+func collectFast(t reflect.Type, prefix []int, skip [][]int, rules *[]fastRule) bool {
 	for i := 0; i < t.NumField(); i++ {
 		sf := t.Field(i)
 		if !sf.Anonymous && sf.PkgPath != "" {
@@ -45,6 +48,9 @@ func collectFast(t reflect.Type, prefix []int, rules *[]fastRule) bool {
 			continue
 		}
 		index := append(append([]int(nil), prefix...), i)
+		if slices.ContainsFunc(skip, func(s []int) bool { return slices.Equal(s, index) }) {
+			continue
+		}
 		if tag != "" {
 			r, ok := parseFastRule(sf.Type, tag)
 			if !ok {
@@ -54,7 +60,7 @@ func collectFast(t reflect.Type, prefix []int, rules *[]fastRule) bool {
 			*rules = append(*rules, r)
 			continue
 		}
-		if !fastUntagged(sf.Type, index, rules) {
+		if !fastUntagged(sf.Type, index, skip, rules) {
 			return false
 		}
 	}
@@ -63,12 +69,12 @@ func collectFast(t reflect.Type, prefix []int, rules *[]fastRule) bool {
 
 // fastUntagged handles a field without rules: the validator still walks
 // into struct values, and anything else with rules inside is out of reach.
-func fastUntagged(t reflect.Type, index []int, rules *[]fastRule) bool {
+func fastUntagged(t reflect.Type, index []int, skip [][]int, rules *[]fastRule) bool {
 	switch {
 	case t == typeTime:
 		return true
 	case t.Kind() == reflect.Struct:
-		return collectFast(t, index, rules)
+		return collectFast(t, index, skip, rules)
 	default:
 		return !hasValidateTags(t, map[reflect.Type]bool{})
 	}

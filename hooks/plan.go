@@ -34,6 +34,9 @@ type plan struct {
 	paths map[string]string
 	// times are the time fields normalised to UTC on read.
 	times []*schema.Field
+	// relations are the validator namespaces of the association fields,
+	// left out of whole-row validation (see relations.go).
+	relations []string
 
 	name, table string
 	modelType   reflect.Type
@@ -118,7 +121,9 @@ func buildPlan(s *schema.Schema) *plan {
 		pl.assign(f, owners[len(owners)-1])
 	}
 	pl.validate = hasValidateTags(s.ModelType, map[reflect.Type]bool{})
-	pl.fast, pl.fastOK = fastRules(s.ModelType)
+	names, index := relationFields(s)
+	pl.relations = names
+	pl.fast, pl.fastOK = fastRules(s.ModelType, index...)
 	return pl
 }
 

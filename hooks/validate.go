@@ -24,7 +24,12 @@ func (p *Plugin) validateRow(db *gorm.DB, pl *plan, row reflect.Value, index int
 	if p.ownValidator && pl.fastOK && fastValid(pl.fast, row) {
 		return true
 	}
-	err := p.cfg.validate.StructCtx(db.Statement.Context, row.Addr().Interface())
+	var err error
+	if len(pl.relations) > 0 {
+		err = p.cfg.validate.StructExceptCtx(db.Statement.Context, row.Addr().Interface(), pl.relations...)
+	} else {
+		err = p.cfg.validate.StructCtx(db.Statement.Context, row.Addr().Interface())
+	}
 	return report(db, pl, index, err)
 }
 
