@@ -129,7 +129,12 @@ func (t *txn) finish(ctx context.Context, err error) ([]func(context.Context), e
 		}
 		return t.end(false), err
 	}
-	if rerr := t.rollback(ctx, false); rerr != nil {
+	rerr := t.rollback(ctx, false)
+	switch {
+	case rerr == nil:
+	case t.lostToCancellation(err, rerr):
+		err = t.withLoss(err) // the server ended it with the connection
+	default:
 		err = errors.Join(err, rerr)
 	}
 	return t.end(false), err
@@ -195,7 +200,7 @@ func runNested(ctx context.Context, s *scope, fn func(context.Context) error, c 
 	completed := false
 	defer func() {
 		if !completed {
-			t.rollbackTo(ctx, f, true)
+			t.rollbackTo(ctx, f, true, nil)
 		}
 	}()
 	err = fn(fctx)
@@ -211,13 +216,13 @@ func (t *txn) endSavepoint(ctx, fctx context.Context, f *frame, err error) error
 	}
 	if err != nil {
 		t.noteFailure(err)
-		if rerr := t.rollbackTo(ctx, f, false); rerr != nil {
+		if rerr := t.rollbackTo(ctx, f, false, err); rerr != nil {
 			return errors.Join(err, rerr)
 		}
 		return err
 	}
 	if err := t.releaseSavepoint(ctx, f.savepoint); err != nil {
-		t.rollbackTo(ctx, f, false)
+		t.rollbackTo(ctx, f, false, err)
 		return fmt.Errorf("%w: RELEASE SAVEPOINT %s: %w", ErrCommit, f.savepoint, err)
 	}
 	t.popFrame(ctx, f, true)
@@ -225,14 +230,21 @@ func (t *txn) endSavepoint(ctx, fctx context.Context, f *frame, err error) error
 }
 
 // rollbackTo rolls back to f's savepoint and releases it, even when ctx was
-// cancelled. When that fails the whole transaction is doomed.
-func (t *txn) rollbackTo(ctx context.Context, f *frame, panicking bool) error {
+// cancelled; cause is why. When that fails the whole transaction is
+// doomed: reported as ErrRollback on a live connection, or as the loss of
+// the connection when the cancellation behind cause closed it.
+func (t *txn) rollbackTo(ctx context.Context, f *frame, panicking bool, cause error) error {
 	err := t.rollbackToSavepoint(ctx, f.savepoint, panicking)
 	t.popFrame(ctx, f, false)
-	if err != nil {
-		err = fmt.Errorf("%w: ROLLBACK TO SAVEPOINT %s: %w", ErrRollback, f.savepoint, err)
-		t.noteFailure(err)
+	switch {
+	case err == nil:
+		return nil
+	case t.lostToCancellation(cause, err):
+		t.loseConn(f, cause)
+		return nil
 	}
+	err = fmt.Errorf("%w: ROLLBACK TO SAVEPOINT %s: %w", ErrRollback, f.savepoint, err)
+	t.noteFailure(err)
 	return err
 }
 

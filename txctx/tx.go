@@ -35,6 +35,7 @@ type txn struct {
 
 	pendingRelease string // savepoint released but not yet sent; guarded by sem
 	doomed         error  // a serialization failure seen in a savepoint
+	lost           error  // the connection closed by a savepoint's cancellation
 }
 
 // frame is one level of a transaction: the transaction itself (root) or a
