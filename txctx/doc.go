@@ -53,11 +53,13 @@
 //
 // # SQLite
 //
-// SQLite allows one writer at a time. Once a transaction has written, a
-// RunNew on another connection waits the busy timeout and fails with
-// [ErrWriteLocked]; on the in-memory database even its reads wait. Record
-// failures with [AfterRollback] (it runs once the failing transaction has
-// released the lock), or use a SQLite file in WAL mode or PostgreSQL.
+// SQLite allows one writer at a time. Inside a transaction, a RunNew on
+// another connection waits the busy timeout and fails with
+// [ErrWriteLocked] once the outer transaction has begun (a SQLite file,
+// opened with BEGIN IMMEDIATE) or run any statement (the in-memory
+// database), WAL or not. Call RunNew before or after the outer
+// transaction, record failures with [AfterRollback] (it runs once the
+// failing transaction has released the lock), or use PostgreSQL.
 //
 // # Pool size
 //

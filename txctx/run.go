@@ -5,9 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
-
-	"gorm.io/gorm"
 )
 
 // Run runs fn in a transaction on the connection bound to ctx (the default
@@ -43,8 +40,11 @@ func Run(ctx context.Context, fn func(ctx context.Context) error, opts ...Option
 //
 // Inside a transaction RunNew needs a second connection: it waits for one
 // at most WithPoolWait (default DefaultPoolWait), then fails with
-// ErrPoolExhausted. On SQLite, while another transaction holds the write
-// lock, RunNew waits the busy timeout and fails with ErrWriteLocked.
+// ErrPoolExhausted. On SQLite, while another transaction holds a lock that
+// RunNew's write needs, RunNew waits the busy timeout and fails with
+// ErrWriteLocked; inside a transaction that is always the case once the
+// outer transaction has begun (a file: BEGIN IMMEDIATE) or run a statement
+// (the in-memory database).
 func RunNew(ctx context.Context, fn func(ctx context.Context) error, opts ...Option) error {
 	c := newConfig(opts)
 	s := lookup(ctx, c.name)
@@ -58,22 +58,7 @@ func RunNew(ctx context.Context, fn func(ctx context.Context) error, opts ...Opt
 	if err == nil || errors.Is(err, ErrWriteLocked) {
 		return err
 	}
-	switch {
-	case isSQLiteLocked(err):
-		return fmt.Errorf("%w (record the work with AfterCommit/AfterRollback after the outer transaction, or use a SQLite file in WAL mode): %w", ErrWriteLocked, err)
-	case s.frame != nil && isSQLiteStaleSchema(s.db, err):
-		return fmt.Errorf("%w (SQLite could not refresh this connection's schema while the outer transaction holds the lock; record the work with AfterCommit/AfterRollback after the outer transaction): %w", ErrWriteLocked, err)
-	}
-	return err
-}
-
-// isSQLiteStaleSchema reports SQLite's "no such table" from a connection
-// that last read the schema before the table was created: SQLite re-reads
-// it only under a read lock, which a RunNew inside a transaction that holds
-// the write lock cannot take on the in-memory database. The same RunNew on
-// a connection with a fresh schema fails with "database is locked".
-func isSQLiteStaleSchema(db *gorm.DB, err error) bool {
-	return db.Dialector != nil && db.Dialector.Name() == "sqlite" && strings.Contains(err.Error(), "no such table")
+	return classifyWriteLock(s, err)
 }
 
 func notBound(name string) error {
