@@ -36,6 +36,8 @@ func (t *txn) beginLocked(ctx context.Context, poolWait time.Duration) error {
 		return err
 	}
 	t.base, t.pool, t.cancel = tx, tx.Statement.ConnPool, cancel
+	t.owned = guard(t, t.pool)
+	tx.Statement.ConnPool = t.owned // what DB(ctx) hands out (see manual.go)
 	return t.afterBegin(ctx)
 }
 

@@ -63,4 +63,12 @@ var (
 	// ErrRollback wraps the error of a failed ROLLBACK (or ROLLBACK TO
 	// SAVEPOINT). It is joined to fn's error, never returned alone.
 	ErrRollback = errors.New("txctx: rollback failed")
+
+	// ErrManualTxControl is reported by Commit and Rollback called on the
+	// session of a transaction that Run, RunNew or Middleware owns (what
+	// DB(ctx) returns inside one): nothing is sent and the transaction goes
+	// on. Run commits when fn returns nil and rolls back when it returns an
+	// error; for a partial rollback use a nested Run (or GORM's Transaction,
+	// SavePoint and RollbackTo, which stay legal).
+	ErrManualTxControl = errors.New("txctx: Commit and Rollback belong to Run: return nil from fn to commit, an error to roll back")
 )
