@@ -217,7 +217,11 @@ func scopeBody(t *testing.T, db *gorm.DB, g *gate, ctx context.Context, c classi
 	}
 	switch c.when {
 	case duringStatement:
-		return blockingStatement(t, db, ctx, c.end == byCancel, trigger)
+		var admin *sql.DB
+		if g != nil {
+			admin = g.admin
+		}
+		return blockingStatement(t, db, admin, ctx, c.end == byCancel, trigger)
 	case betweenStatements:
 		if c.end == byCancel {
 			trigger()
@@ -233,7 +237,7 @@ func scopeBody(t *testing.T, db *gorm.DB, g *gate, ctx context.Context, c classi
 // cancel, the context is cancelled once the statement runs (on SQLite,
 // where that cannot be seen from outside, shortly after it is sent: a
 // cancellation that comes first ends the statement as well).
-func blockingStatement(t *testing.T, db *gorm.DB, ctx context.Context, cancel bool, trigger func()) error {
+func blockingStatement(t *testing.T, db *gorm.DB, admin *sql.DB, ctx context.Context, cancel bool, trigger func()) error {
 	query := "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c"
 	postgres := db.Dialector.Name() == "postgres"
 	tag := randomTag()
@@ -245,7 +249,7 @@ func blockingStatement(t *testing.T, db *gorm.DB, ctx context.Context, cancel bo
 		go func() {
 			defer close(done)
 			if postgres {
-				waitForActivity(t, "state = 'active' AND query LIKE '%"+tag+"%' AND query NOT LIKE '%pg_stat_activity%'")
+				waitForActivity(t, admin, "state = 'active' AND query LIKE '%"+tag+"%' AND query NOT LIKE '%pg_stat_activity%'")
 			} else {
 				time.Sleep(50 * time.Millisecond)
 			}
@@ -309,7 +313,7 @@ func (g *gate) insert(t *testing.T, ctx context.Context, cancel bool, trigger fu
 	}
 	go func() {
 		defer conn.Close()
-		waitForActivity(t, "wait_event = 'advisory' AND lower(query) = 'commit'")
+		waitForActivity(t, g.admin, "wait_event = 'advisory' AND lower(query) = 'commit'")
 		if cancel {
 			trigger()
 		}
@@ -336,20 +340,16 @@ func adminDB(t *testing.T) *sql.DB {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = db.Close() })
-	watcher = db
 	return db
 }
 
-// watcher is the admin pool waitForActivity polls with.
-var watcher *sql.DB
-
 // waitForActivity waits (at most 10 s) until a backend matches cond in
 // pg_stat_activity.
-func waitForActivity(t *testing.T, cond string) {
+func waitForActivity(t *testing.T, admin *sql.DB, cond string) {
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
 		var n int
-		err := watcher.QueryRow("SELECT count(*) FROM pg_stat_activity WHERE " + cond).Scan(&n)
+		err := admin.QueryRow("SELECT count(*) FROM pg_stat_activity WHERE " + cond).Scan(&n)
 		if err != nil {
 			t.Errorf("pg_stat_activity: %v", err)
 			return
@@ -423,7 +423,7 @@ func TestSavepointCancellationLosesTheConnection(t *testing.T) {
 	}
 	db := testdb.Open(t, testdb.Postgres)
 	base := bind(t, db)
-	adminDB(t)
+	admin := adminDB(t)
 	for _, goOn := range []bool{false, true} {
 		err := txctx.Run(base, func(ctx context.Context) error {
 			if err := insert(ctx, "outer"); err != nil {
@@ -432,7 +432,7 @@ func TestSavepointCancellationLosesTheConnection(t *testing.T) {
 			inner, cancel := context.WithCancel(ctx)
 			defer cancel()
 			serr := txctx.Run(inner, func(ctx context.Context) error {
-				return blockingStatement(t, db, ctx, true, func() { cancel(); <-ctx.Done() })
+				return blockingStatement(t, db, admin, ctx, true, func() { cancel(); <-ctx.Done() })
 			})
 			if !errors.Is(serr, context.Canceled) || errors.Is(serr, txctx.ErrRollback) {
 				t.Errorf("savepoint err = %v, want context.Canceled and no ErrRollback", serr)
