@@ -36,6 +36,8 @@ func (t *txn) beginLocked(ctx context.Context, poolWait time.Duration) error {
 		return err
 	}
 	t.base, t.pool, t.cancel = tx, tx.Statement.ConnPool, cancel
+	t.owned = guard(t, t.pool)
+	tx.Statement.ConnPool = t.owned // what DB(ctx) hands out (see manual.go)
 	return t.afterBegin(ctx)
 }
 
@@ -83,6 +85,10 @@ const (
 	beginTimedOut
 )
 
+// beginFailure classifies a failed or interrupted BEGIN. Past poolWait the
+// wait for a connection is ErrPoolExhausted; an error of BEGIN itself (such
+// as SQLite's "database is locked" from BEGIN IMMEDIATE) came after a
+// connection was found, and is reported as it is.
 func beginFailure(ctx, bctx context.Context, tx *gorm.DB, timedOut bool, poolWait time.Duration) error {
 	err := tx.Error
 	if err == nil && bctx.Err() == nil {
@@ -94,8 +100,10 @@ func beginFailure(ctx, bctx context.Context, tx *gorm.DB, timedOut bool, poolWai
 		err = bctx.Err()
 	}
 	switch {
-	case timedOut:
-		return fmt.Errorf("%w: waited %s; raise the pool size (PoolSize/MaxOverflow) or WithPoolWait: %w", ErrPoolExhausted, poolWait, err)
+	case timedOut && errors.Is(err, context.Canceled):
+		// The interruption ended the wait for a connection; its
+		// "context canceled" is ours, not the caller's.
+		return fmt.Errorf("%w: waited %s; raise the pool size (PoolSize/MaxOverflow) or WithPoolWait", ErrPoolExhausted, poolWait)
 	case ctx.Err() != nil:
 		return fmt.Errorf("txctx: begin: %w", context.Cause(ctx))
 	}

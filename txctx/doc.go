@@ -42,7 +42,21 @@
 // ctx ends during fn, statements fail, and Run sends the ROLLBACK itself
 // (bounded by [RollbackTimeout]); the error wraps context.Canceled or
 // context.DeadlineExceeded, and the connection goes back to the pool clean.
-// Run never commits after ctx has ended, even if fn returns nil.
+// Run never commits after ctx has ended, even if fn returns nil; a COMMIT
+// already sent is not interrupted. When the cancellation closed the
+// connection (pgx closes the connection of an interrupted statement), the
+// server has discarded the transaction: Run reports the context's error,
+// not [ErrRollback], which is kept for rollbacks that fail on a live
+// connection.
+//
+// # Commit and Rollback belong to Run
+//
+// Commit and Rollback on the session DB returns inside Run, RunNew or
+// Middleware are refused with [ErrManualTxControl] before anything is
+// sent; Begin on it fails with gorm.ErrInvalidTransaction. GORM's
+// Transaction on it is a savepoint, and SavePoint and RollbackTo work.
+// Return from fn to end the transaction; use a nested Run to undo part of
+// it.
 //
 // # Goroutines
 //
@@ -57,11 +71,13 @@
 //
 // # SQLite
 //
-// SQLite allows one writer at a time. Once a transaction has written, a
-// RunNew on another connection waits the busy timeout and fails with
-// [ErrWriteLocked]; on the in-memory database even its reads wait. Record
-// failures with [AfterRollback] (it runs once the failing transaction has
-// released the lock), or use a SQLite file in WAL mode or PostgreSQL.
+// SQLite allows one writer at a time. Inside a transaction, a RunNew on
+// another connection waits the busy timeout and fails with
+// [ErrWriteLocked] once the outer transaction has begun (a SQLite file,
+// opened with BEGIN IMMEDIATE) or run any statement (the in-memory
+// database), WAL or not. Call RunNew before or after the outer
+// transaction, record failures with [AfterRollback] (it runs once the
+// failing transaction has released the lock), or use PostgreSQL.
 //
 // # Pool size
 //

@@ -37,12 +37,16 @@ var (
 	// ErrWriteLocked wraps the driver's "database is locked" error in RunNew
 	// on SQLite (and its "no such table" when the connection's schema is
 	// stale and cannot be re-read under the lock): SQLite allows one writer
-	// at a time, and the outer
-	// transaction (or another connection) holds the write lock, so the
-	// independent transaction waited the busy timeout and gave up. Record
-	// the work with AfterCommit or AfterRollback once the outer transaction
-	// has ended, or use a SQLite file in WAL mode (reads then do not wait)
-	// or PostgreSQL.
+	// at a time, and another transaction held a lock RunNew needed for
+	// longer than the busy timeout. It is the only sentinel such a failure
+	// matches, whether it came at BEGIN, at a statement or at COMMIT.
+	//
+	// Inside a transaction this is not bad luck: on a SQLite file (BEGIN
+	// IMMEDIATE) the outer transaction holds the write lock from its
+	// BEGIN, and on the in-memory database from its first statement (its
+	// first read keeps RunNew from committing), so RunNew can never write
+	// there. Call RunNew before or after the outer transaction, record the
+	// work with AfterCommit or AfterRollback, or use PostgreSQL.
 	ErrWriteLocked = errors.New("txctx: SQLite allows one writer at a time and another transaction holds the write lock")
 
 	// ErrPoolExhausted is returned by RunNew inside a transaction when no
@@ -59,4 +63,12 @@ var (
 	// ErrRollback wraps the error of a failed ROLLBACK (or ROLLBACK TO
 	// SAVEPOINT). It is joined to fn's error, never returned alone.
 	ErrRollback = errors.New("txctx: rollback failed")
+
+	// ErrManualTxControl is reported by Commit and Rollback called on the
+	// session of a transaction that Run, RunNew or Middleware owns (what
+	// DB(ctx) returns inside one): nothing is sent and the transaction goes
+	// on. Run commits when fn returns nil and rolls back when it returns an
+	// error; for a partial rollback use a nested Run (or GORM's Transaction,
+	// SavePoint and RollbackTo, which stay legal).
+	ErrManualTxControl = errors.New("txctx: Commit and Rollback belong to Run: return nil from fn to commit, an error to roll back")
 )

@@ -112,7 +112,7 @@ func txnOf(ctx context.Context, pool gorm.ConnPool) *txn {
 		}
 		t := s.frame.tx
 		t.mu.Lock()
-		same := t.pool == pool
+		same := t.pool == pool || t.owned == pool
 		t.mu.Unlock()
 		if same {
 			return t

@@ -114,9 +114,10 @@ func TestMiddlewareRollsBackOnErrorStatus(t *testing.T) {
 func TestMiddlewareCommitFailureDropsTheBody(t *testing.T) {
 	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
 		bind(t, db)
+		commitFailure(t, db)
 		h := txctx.Middleware(db)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			_ = insert(r.Context(), "x")
-			txctx.DB(r.Context()).Rollback() // the commit will fail
+			_ = violateAtCommit(r.Context()) // the commit will fail
 			w.Header().Set("X-Secret", "1")
 			_, _ = io.WriteString(w, "secret")
 		}))

@@ -5,9 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
-
-	"gorm.io/gorm"
 )
 
 // Run runs fn in a transaction on the connection bound to ctx (the default
@@ -44,8 +41,11 @@ func Run(ctx context.Context, fn func(ctx context.Context) error, opts ...Option
 //
 // Inside a transaction RunNew needs a second connection: it waits for one
 // at most WithPoolWait (default DefaultPoolWait), then fails with
-// ErrPoolExhausted. On SQLite, while another transaction holds the write
-// lock, RunNew waits the busy timeout and fails with ErrWriteLocked.
+// ErrPoolExhausted. On SQLite, while another transaction holds a lock that
+// RunNew's write needs, RunNew waits the busy timeout and fails with
+// ErrWriteLocked; inside a transaction that is always the case once the
+// outer transaction has begun (a file: BEGIN IMMEDIATE) or run a statement
+// (the in-memory database).
 func RunNew(ctx context.Context, fn func(ctx context.Context) error, opts ...Option) error {
 	c := newConfig(opts)
 	c.connection(ctx)
@@ -67,22 +67,7 @@ func RunNew(ctx context.Context, fn func(ctx context.Context) error, opts ...Opt
 	if err == nil || errors.Is(err, ErrWriteLocked) {
 		return err
 	}
-	switch {
-	case isSQLiteLocked(err):
-		return fmt.Errorf("%w (record the work with AfterCommit/AfterRollback after the outer transaction, or use a SQLite file in WAL mode): %w", ErrWriteLocked, err)
-	case s.frame != nil && isSQLiteStaleSchema(s.db, err):
-		return fmt.Errorf("%w (SQLite could not refresh this connection's schema while the outer transaction holds the lock; record the work with AfterCommit/AfterRollback after the outer transaction): %w", ErrWriteLocked, err)
-	}
-	return err
-}
-
-// isSQLiteStaleSchema reports SQLite's "no such table" from a connection
-// that last read the schema before the table was created: SQLite re-reads
-// it only under a read lock, which a RunNew inside a transaction that holds
-// the write lock cannot take on the in-memory database. The same RunNew on
-// a connection with a fresh schema fails with "database is locked".
-func isSQLiteStaleSchema(db *gorm.DB, err error) bool {
-	return db.Dialector != nil && db.Dialector.Name() == "sqlite" && strings.Contains(err.Error(), "no such table")
+	return classifyWriteLock(s, err)
 }
 
 func notBound(name string) error {
@@ -138,7 +123,12 @@ func (t *txn) finish(ctx context.Context, err error) ([]func(context.Context), e
 		}
 		return t.end(false), err
 	}
-	if rerr := t.rollback(ctx, false); rerr != nil {
+	rerr := t.rollback(ctx, false)
+	switch {
+	case rerr == nil:
+	case t.lostToCancellation(err, rerr):
+		err = t.withLoss(err) // the server ended it with the connection
+	default:
 		err = errors.Join(err, rerr)
 	}
 	return t.end(false), err
@@ -207,7 +197,7 @@ func runNested(ctx context.Context, s *scope, fn func(context.Context) error, c 
 	completed := false
 	defer func() {
 		if !completed {
-			t.rollbackTo(ctx, f, true)
+			t.rollbackTo(ctx, f, true, nil)
 		}
 	}()
 	err = fn(fctx)
@@ -223,13 +213,13 @@ func (t *txn) endSavepoint(ctx, fctx context.Context, f *frame, err error) error
 	}
 	if err != nil {
 		t.noteFailure(err)
-		if rerr := t.rollbackTo(ctx, f, false); rerr != nil {
+		if rerr := t.rollbackTo(ctx, f, false, err); rerr != nil {
 			return errors.Join(err, rerr)
 		}
 		return err
 	}
 	if err := t.releaseSavepoint(ctx, f.savepoint); err != nil {
-		t.rollbackTo(ctx, f, false)
+		t.rollbackTo(ctx, f, false, err)
 		return fmt.Errorf("%w: RELEASE SAVEPOINT %s: %w", ErrCommit, f.savepoint, err)
 	}
 	t.popFrame(ctx, f, true)
@@ -237,14 +227,21 @@ func (t *txn) endSavepoint(ctx, fctx context.Context, f *frame, err error) error
 }
 
 // rollbackTo rolls back to f's savepoint and releases it, even when ctx was
-// cancelled. When that fails the whole transaction is doomed.
-func (t *txn) rollbackTo(ctx context.Context, f *frame, panicking bool) error {
+// cancelled; cause is why. When that fails the whole transaction is
+// doomed: reported as ErrRollback on a live connection, or as the loss of
+// the connection when the cancellation behind cause closed it.
+func (t *txn) rollbackTo(ctx context.Context, f *frame, panicking bool, cause error) error {
 	err := t.rollbackToSavepoint(ctx, f.savepoint, panicking)
 	t.popFrame(ctx, f, false)
-	if err != nil {
-		err = fmt.Errorf("%w: ROLLBACK TO SAVEPOINT %s: %w", ErrRollback, f.savepoint, err)
-		t.noteFailure(err)
+	switch {
+	case err == nil:
+		return nil
+	case t.lostToCancellation(cause, err):
+		t.loseConn(f, cause)
+		return nil
 	}
+	err = fmt.Errorf("%w: ROLLBACK TO SAVEPOINT %s: %w", ErrRollback, f.savepoint, err)
+	t.noteFailure(err)
 	return err
 }
 

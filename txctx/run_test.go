@@ -107,10 +107,9 @@ func TestRunRollsBackOnGoexit(t *testing.T) {
 func TestRunReportsCommitFailure(t *testing.T) {
 	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
 		ctx := bind(t, db)
-		// Ending the transaction under Run's feet makes its COMMIT fail.
-		err := txctx.Run(ctx, func(ctx context.Context) error {
-			return txctx.DB(ctx).Rollback().Error
-		})
+		commitFailure(t, db)
+		// A deferred foreign key violated in the transaction fails its COMMIT.
+		err := txctx.Run(ctx, violateAtCommit)
 		if !errors.Is(err, txctx.ErrCommit) {
 			t.Fatalf("err = %v, want ErrCommit", err)
 		}

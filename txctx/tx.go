@@ -22,7 +22,8 @@ type txn struct {
 	sqlite   bool
 
 	base   *gorm.DB      // session of the transaction; nil until begun
-	pool   gorm.ConnPool // base.Statement.ConnPool (the *sql.Tx)
+	pool   gorm.ConnPool // the *sql.Tx (or PreparedStmtTX) Begin returned
+	owned  gorm.ConnPool // pool guarded against Commit and Rollback: base.Statement.ConnPool
 	cancel context.CancelFunc
 
 	lazy     bool        // begun on first use (Middleware)
@@ -37,6 +38,7 @@ type txn struct {
 
 	pendingRelease string // savepoint released but not yet sent; guarded by sem
 	doomed         error  // a serialization failure seen in a savepoint
+	lost           error  // the connection closed by a savepoint's cancellation
 }
 
 // frame is one level of a transaction: the transaction itself (root) or a
