@@ -240,12 +240,17 @@ func (t *txn) endSavepoint(ctx, fctx context.Context, f *frame, err error) error
 // cancelled. When that fails the whole transaction is doomed.
 func (t *txn) rollbackTo(ctx context.Context, f *frame, panicking bool) error {
 	err := t.rollbackToSavepoint(ctx, f.savepoint, panicking)
+	var replayErr error
+	if err == nil {
+		replayErr = t.replayWrites(ctx, f) // under a test binding only
+	}
 	t.popFrame(ctx, f, false)
 	if err != nil {
 		err = fmt.Errorf("%w: ROLLBACK TO SAVEPOINT %s: %w", ErrRollback, f.savepoint, err)
 		t.noteFailure(err)
+		return err
 	}
-	return err
+	return replayErr
 }
 
 // noteFailure dooms the transaction after an error that leaves it unusable

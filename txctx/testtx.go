@@ -30,6 +30,9 @@ func WithNamedTestTx(ctx context.Context, name string, tx *gorm.DB, begin func()
 	ctx = WithNamedTx(ctx, name, tx)
 	s := lookup(ctx, canonical(name))
 	s.frame.tx.test = &testLevels{begin: begin}
+	if begin == nil {
+		registerReplay(tx)
+	}
 	return ctx
 }
 
@@ -67,7 +70,7 @@ func (l *testLevels) level(depth int) (*testLevel, error) {
 func runNewInTest(ctx context.Context, s *scope, fn func(context.Context) error, c *config) error {
 	t := s.frame.tx
 	if t.test.begin == nil {
-		return runNested(ctx, s, fn, c, true)
+		return runNewReplayed(ctx, s, fn, c)
 	}
 	lv, err := t.test.level(t.depth + 1)
 	if err != nil {
