@@ -232,10 +232,14 @@ func (t *txn) endSavepoint(ctx, fctx context.Context, f *frame, err error) error
 // the connection when the cancellation behind cause closed it.
 func (t *txn) rollbackTo(ctx context.Context, f *frame, panicking bool, cause error) error {
 	err := t.rollbackToSavepoint(ctx, f.savepoint, panicking)
+	var replayErr error
+	if err == nil {
+		replayErr = t.replayWrites(ctx, f) // under a test binding only
+	}
 	t.popFrame(ctx, f, false)
 	switch {
 	case err == nil:
-		return nil
+		return replayErr
 	case t.lostToCancellation(cause, err):
 		t.loseConn(f, cause)
 		return nil

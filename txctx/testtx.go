@@ -22,14 +22,27 @@ import (
 // RunNew does not see the test's rows, its rows survive the rollback of the
 // Run it was called in, and only later RunNews see them, as in production
 // with a transaction isolation of read committed. RunNews of one level run
-// one at a time. With begin nil, RunNew's savepoint is opened in tx, where
-// the test stands: it sees the test's rows and the test sees its rows, but
-// the rollback of an enclosing Run undoes it too. SQLite, which has one
-// writer, needs the latter.
+// one at a time.
+//
+// With begin nil (SQLite, which has one writer), RunNew's savepoint is
+// opened in tx, where the test stands: it sees the test's rows and the
+// test sees its rows. Its write statements are recorded as GORM sent them
+// (Create, Update, Delete, Exec, and writes run as queries), and when an
+// enclosing savepoint rolls back, those of every RunNew that returned nil
+// inside it are executed again right after the ROLLBACK TO SAVEPOINT, in
+// their order, so they survive it too; INSERTs whose integer key the
+// database chose are replayed with the key each row got (not upserts or
+// creates from maps). A replay that fails is joined to the enclosing Run's
+// error as ErrTestReplay. The recording callbacks are registered on tx's
+// callbacks by the first such binding, and do nothing for a statement whose
+// context is not inside a test RunNew.
 func WithNamedTestTx(ctx context.Context, name string, tx *gorm.DB, begin func() (*gorm.DB, error)) context.Context {
 	ctx = WithNamedTx(ctx, name, tx)
 	s := lookup(ctx, canonical(name))
 	s.frame.tx.test = &testLevels{begin: begin}
+	if begin == nil {
+		registerReplay(tx)
+	}
 	return ctx
 }
 
@@ -67,7 +80,7 @@ func (l *testLevels) level(depth int) (*testLevel, error) {
 func runNewInTest(ctx context.Context, s *scope, fn func(context.Context) error, c *config) error {
 	t := s.frame.tx
 	if t.test.begin == nil {
-		return runNested(ctx, s, fn, c, true)
+		return runNewReplayed(ctx, s, fn, c)
 	}
 	lv, err := t.test.level(t.depth + 1)
 	if err != nil {

@@ -50,6 +50,7 @@ type frame struct {
 	standalone bool   // stands for a transaction (a first-level Run or a RunNew in a test)
 	commits    []func(context.Context)
 	rollbacks  []rollbackHook
+	replay     testReplay // RunNew's writes under a test binding (testreplay.go)
 }
 
 // rollbackHook is an AfterRollback callback; fired is set once the
@@ -158,6 +159,7 @@ func (t *txn) popLocked(f *frame, released bool) []func(context.Context) {
 	defer t.mu.Unlock()
 	p := f.parent
 	t.top = p
+	t.handOverWrites(f, released)
 	if f.standalone {
 		return f.hooks(released)
 	}

@@ -25,9 +25,10 @@
 // # RunNew
 //
 // txctx.RunNew stands for an independent transaction that commits, but
-// nothing of it is committed for real: its AfterCommit callbacks run when
-// it returns, and the test's cleanup undoes it. Where it runs depends on
-// the database:
+// nothing of it is committed for real: its AfterCommit callbacks run (once)
+// when it returns, its writes survive the rollback of any Run around it,
+// and the test's cleanup undoes them. A RunNew that fails keeps nothing.
+// Where it runs depends on the database:
 //
 //   - PostgreSQL: in a savepoint of a second test transaction, on a
 //     connection of its own, begun at the first RunNew and rolled back at
@@ -39,14 +40,24 @@
 //     one level run one at a time. As in production, a RunNew that waits
 //     for a row lock held by the test's transaction waits for ever.
 //   - SQLite: in a savepoint of the test's own transaction, where the
-//     RunNew is called. SQLite has one writer, so a second connection
-//     could not write while the test's transaction holds the write lock.
-//     The RunNew sees the test's rows and the test sees its rows, and the
-//     rollback of an enclosing Run undoes it too: the audit-on-failure
-//     pattern (a RunNew inside a Run that fails) cannot be checked on
-//     SQLite, which in production refuses that RunNew anyway once the
-//     outer transaction has written (txctx.ErrWriteLocked). Record such
-//     failures with txctx.AfterRollback.
+//     RunNew is called (SQLite has one writer, so a second connection
+//     could not write while the test's transaction holds the write lock).
+//     The RunNew sees the test's rows and the test sees its rows. Its write
+//     statements (GORM's Create, Update, Delete and Exec, and INSERT,
+//     UPDATE, DELETE, REPLACE or WITH run as a query; final SQL and
+//     arguments) are recorded, and when a Run around it rolls back they
+//     are executed again right after the ROLLBACK TO SAVEPOINT, in their
+//     order. Entity UUIDs and timestamps are in the statements; an INSERT
+//     whose integer key the database chose is recorded with the key each
+//     row got (except upserts and creates from maps), so the rows come
+//     back the same. A replayed statement runs against the state after the
+//     rollback: one that needs the rolled-back Run's writes (a table it
+//     created, a row a foreign key refers to) fails, and the Run's error
+//     then wraps txctx.ErrTestReplay (lost when the Run
+//     rolled back for a panic). In production SQLite refuses a RunNew
+//     inside a Run that has written (txctx.ErrWriteLocked): the test shows
+//     what the code does on PostgreSQL. Record failures portably with
+//     txctx.AfterRollback.
 //
 // On SQLite, tests sharing one database must not run in parallel: the
 // first transaction to write holds the write lock until its test ends.
