@@ -103,22 +103,31 @@ func unlockStatement(db *gorm.DB) {
 
 // txnOf finds, among the transactions of ctx, the one pool belongs to.
 func txnOf(ctx context.Context, pool gorm.ConnPool) *txn {
+	if f := frameOf(ctx, pool); f != nil {
+		return f.tx
+	}
+	return nil
+}
+
+// frameOf is the innermost frame of ctx on the transaction whose
+// connection is pool.
+func frameOf(ctx context.Context, pool gorm.ConnPool) *frame {
 	if ctx == nil {
 		return nil
 	}
 	for s := innermost(ctx); s != nil; s = s.next {
-		if s.frame == nil {
-			continue
-		}
-		t := s.frame.tx
-		t.mu.Lock()
-		same := t.pool == pool || t.owned == pool
-		t.mu.Unlock()
-		if same {
-			return t
+		if s.frame != nil && s.frame.tx.carries(pool) {
+			return s.frame
 		}
 	}
 	return nil
+}
+
+// carries reports whether pool is t's connection, as begun or as guarded.
+func (t *txn) carries(pool gorm.ConnPool) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.pool == pool || t.owned == pool
 }
 
 // acquire takes the semaphore, or fails when ctx ends first.

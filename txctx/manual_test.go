@@ -9,6 +9,7 @@ import (
 
 	"github.com/gormext/gormext/internal/testdb"
 	"github.com/gormext/gormext/txctx"
+	"github.com/gormext/gormext/txctx/txtest"
 )
 
 // gormConfigs are the GORM configurations the transaction-control rules
@@ -160,4 +161,61 @@ func commitFailure(t testing.TB, db *gorm.DB) {
 // fails it.
 func violateAtCommit(ctx context.Context) error {
 	return txctx.DB(ctx).Exec("INSERT INTO deferred_child (parent_id) VALUES (1)").Error
+}
+
+// A transaction the caller began and bound (WithTx, and so txtest) is
+// ended by the caller, through its own handle: Commit and Rollback on the
+// session DB(ctx) hands out are refused, in the transaction and in a Run
+// inside it, so a test cannot commit the transaction txtest rolls back.
+func TestManualControlOfABoundTransactionIsRefused(t *testing.T) {
+	calls := map[string]func(*gorm.DB) error{
+		"Commit":   func(db *gorm.DB) error { return db.Commit().Error },
+		"Rollback": func(db *gorm.DB) error { return db.Rollback().Error },
+	}
+	testdb.Run(t, func(t *testing.T, raw *gorm.DB) {
+		bind(t, raw)
+		for _, cfg := range gormConfigs {
+			for name, call := range calls {
+				t.Run(cfg.name+"/WithTx/"+name, func(t *testing.T) {
+					resetItems(t, raw)
+					tx := cfg.session(raw).Begin()
+					ctx := txctx.WithTx(context.Background(), tx)
+					if err := insert(ctx, "bound"); err != nil {
+						t.Fatal(err)
+					}
+					if err := call(txctx.DB(ctx)); !errors.Is(err, txctx.ErrManualTxControl) {
+						t.Fatalf("%s on DB(ctx) = %v, want ErrManualTxControl", name, err)
+					}
+					err := txctx.Run(ctx, func(ctx context.Context) error {
+						if err := call(txctx.DB(ctx)); !errors.Is(err, txctx.ErrManualTxControl) {
+							t.Errorf("%s inside Run = %v, want ErrManualTxControl", name, err)
+						}
+						return insert(ctx, "in Run")
+					})
+					if err != nil {
+						t.Fatal(err)
+					}
+					if err := tx.Rollback().Error; err != nil {
+						t.Fatalf("the caller's own Rollback: %v", err)
+					}
+					wantNames(t, raw)
+					wantPoolIdle(t, raw)
+				})
+				t.Run(cfg.name+"/txtest/"+name, func(t *testing.T) {
+					resetItems(t, raw)
+					t.Run("test", func(t *testing.T) {
+						ctx := txtest.Context(t, cfg.session(raw))
+						if err := insert(ctx, "in test"); err != nil {
+							t.Fatal(err)
+						}
+						if err := call(txctx.DB(ctx)); !errors.Is(err, txctx.ErrManualTxControl) {
+							t.Fatalf("%s on DB(ctx) = %v, want ErrManualTxControl", name, err)
+						}
+					})
+					wantNames(t, raw) // rolled back at the test's cleanup
+					wantPoolIdle(t, raw)
+				})
+			}
+		}
+	})
 }

@@ -137,23 +137,6 @@ func isWrite(query string) bool {
 	return false
 }
 
-// frameOf is the frame of ctx on the transaction whose connection is pool.
-func frameOf(ctx context.Context, pool gorm.ConnPool) *frame {
-	for s := innermost(ctx); s != nil; s = s.next {
-		if s.frame == nil {
-			continue
-		}
-		t := s.frame.tx
-		t.mu.Lock()
-		same := t.pool == pool
-		t.mu.Unlock()
-		if same {
-			return s.frame
-		}
-	}
-	return nil
-}
-
 // insideRunNew reports whether f is a RunNew's frame or inside one. The
 // caller holds f.tx.mu.
 func (f *frame) insideRunNew() bool {
