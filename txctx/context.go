@@ -127,7 +127,9 @@ func currentName(ctx context.Context) string {
 // the open transaction of the default connection: DB returns it, and Run
 // becomes a savepoint in it. A first-level Run stands for a transaction:
 // its AfterCommit callbacks run when it is released, its AfterRollback
-// callbacks when it rolls back. Package txtest is built on it.
+// callbacks when it rolls back. Commit and Rollback on what DB returns are
+// refused with ErrManualTxControl: end tx through tx itself. Package txtest
+// is built on it.
 func WithTx(ctx context.Context, tx *gorm.DB) context.Context {
 	return WithNamedTx(ctx, "", tx)
 }

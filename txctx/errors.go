@@ -66,7 +66,9 @@ var (
 
 	// ErrManualTxControl is reported by Commit and Rollback called on the
 	// session of a transaction that Run, RunNew or Middleware owns (what
-	// DB(ctx) returns inside one): nothing is sent and the transaction goes
+	// DB(ctx) returns inside one), and on what DB(ctx) returns for a
+	// transaction bound with WithTx, which its caller ends through its own
+	// handle: nothing is sent and the transaction goes
 	// on. Run commits when fn returns nil and rolls back when it returns an
 	// error; for a partial rollback use a nested Run (or GORM's Transaction,
 	// SavePoint and RollbackTo, which stay legal).
