@@ -42,13 +42,28 @@ type valOrderPtr struct {
 	Contact    string `validate:"omitempty,email"`
 }
 
+// valOrderTagged puts rules on its association fields themselves: those
+// are the caller's and stand.
+type valOrderTagged struct {
+	entities.Entity
+	CustomerID uuid.UUID
+	Customer   *valCustomer    `validate:"required"`
+	Lines      []valTaggedLine `validate:"min=1,dive"`
+}
+
+type valTaggedLine struct {
+	entities.Entity
+	ValOrderTaggedID uuid.UUID
+	SKU              string `validate:"required"`
+}
+
 // An association is validated as a row of its own model when GORM saves
 // it, never as part of the row that holds it: an Order with only its
 // CustomerID set (the Customer not loaded) is written, and an invalid
 // associated row still refuses the whole create.
 func TestAssociationsAreValidatedAsTheirOwnRows(t *testing.T) {
 	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
-		if err := db.AutoMigrate(&valCustomer{}, &valOrder{}, &valLine{}, &valOrderPtr{}); err != nil {
+		if err := db.AutoMigrate(&valCustomer{}, &valOrder{}, &valLine{}, &valOrderPtr{}, &valOrderTagged{}, &valTaggedLine{}); err != nil {
 			t.Fatal(err)
 		}
 		c := valCustomer{Email: "a@example.com"}
@@ -67,6 +82,8 @@ func TestAssociationsAreValidatedAsTheirOwnRows(t *testing.T) {
 			{"belongs-to pointer invalid", &valOrderPtr{Customer: &valCustomer{}}, "val_order_ptrs", "valCustomer"},
 			{"has-many invalid", &valOrder{CustomerID: c.ID, Lines: []valLine{{SKU: "x"}, {}}}, "val_orders", "valLine"},
 			{"own rule", &valOrder{CustomerID: c.ID, Note: strings.Repeat("n", 21)}, "val_orders", "valOrder"},
+			{"tagged association missing", &valOrderTagged{CustomerID: c.ID}, "val_order_taggeds", "valOrderTagged"},
+			{"tagged association present", &valOrderTagged{Customer: &valCustomer{Email: "c@example.com"}, Lines: []valTaggedLine{{SKU: "x"}}}, "val_order_taggeds", ""},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				before := countRows(t, db, "SELECT count(*) FROM "+tc.table)

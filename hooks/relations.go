@@ -8,12 +8,15 @@ import (
 	"gorm.io/gorm/schema"
 )
 
-// Association fields (belongs-to, has-one, has-many, many2many) are left
-// out of a row's validation: GORM saves the rows they hold with statements
-// of their own, where the plugin validates them as rows of their model,
-// and a zero association (an Order whose Customer is not loaded, only its
-// CustomerID set) is not written at all, so its empty required fields
-// must not refuse the row that holds it.
+// Association fields (belongs-to, has-one, has-many, many2many) without a
+// validate tag of their own are left out of a row's validation: GORM saves
+// the rows they hold with statements of their own, where the plugin
+// validates them as rows of their model, and a zero association (an Order
+// whose Customer is not loaded, only its CustomerID set) is not written at
+// all, so its empty required fields must not refuse the row that holds it.
+// An association field that carries a validate tag (`validate:"required"`,
+// `validate:"min=1,dive"`) is validated as the tag says, as the validator
+// always does.
 
 // relationFields returns, for every association field of s (those of
 // embedded structs included: GORM lists them among the model's own, as it
@@ -23,7 +26,7 @@ import (
 // struct index path from the model, embedded pointers counted as values.
 func relationFields(s *schema.Schema) (names []string, index [][]int) {
 	for _, rel := range s.Relationships.Relations {
-		if rel.Schema != s || !holdsRelated(rel) {
+		if rel.Schema != s || !holdsRelated(rel) || hasValidateTag(rel.Field) {
 			continue
 		}
 		_, path := walk(s.ModelType, rel.Field.StructField.Index)
@@ -61,4 +64,10 @@ func holdsRelated(rel *schema.Relationship) bool {
 		t = t.Elem()
 	}
 	return t == rel.FieldSchema.ModelType
+}
+
+// hasValidateTag reports whether f carries rules of its own.
+func hasValidateTag(f *schema.Field) bool {
+	_, ok := f.StructField.Tag.Lookup("validate")
+	return ok
 }
