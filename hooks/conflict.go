@@ -42,6 +42,9 @@ func (p *Plugin) resolveConflicts(db *gorm.DB, oc clause.OnConflict) {
 	}
 	stored, err := readStored(db, pl, keys, rows, oc)
 	if err != nil {
+		for _, row := range rows { // no ID that no row may have
+			*fieldPtr[uuid.UUID](stmt.Context, pl.id, row) = uuid.Nil
+		}
 		_ = db.AddError(fmt.Errorf("hooks: reading back the %s rows of an upsert: %w", pl.name, err))
 		return
 	}
@@ -157,7 +160,11 @@ type storedRows struct {
 // readStored selects the entity fields and key columns of every stored row
 // that shares a conflict key with one of rows, in the statement's
 // connection (its transaction), without the soft-delete filter (a
-// soft-deleted row still holds its keys) and with a read lock.
+// soft-deleted row still holds its keys). The SELECT takes no row lock:
+// on PostgreSQL a locking read needs the UPDATE privilege, which a role
+// that only inserts into an append-only table (an audit log, an inbox)
+// does not have. A row deleted by another transaction before this one
+// references it fails the reference loudly (a foreign-key violation).
 func readStored(db *gorm.DB, pl *plan, keys [][]*schema.Field, rows []reflect.Value, oc clause.OnConflict) (*storedRows, error) {
 	stmt := db.Statement
 	ctx := contextValue{stmt}
@@ -173,26 +180,13 @@ func readStored(db *gorm.DB, pl *plan, keys [][]*schema.Field, rows []reflect.Va
 		if len(oc.Columns) > 0 {
 			where = append(where, oc.TargetWhere.Exprs...)
 		}
-		tx := db.Session(&gorm.Session{NewDB: true, SkipHooks: true}).Unscoped().Clauses(readLock(db)).
+		tx := db.Session(&gorm.Session{NewDB: true, SkipHooks: true}).Unscoped().
 			Table(stmt.Table).Select(selectColumns(pl, keys)).Where(clause.Where{Exprs: where}).Find(found.Interface())
 		if tx.Error != nil {
 			return nil, tx.Error
 		}
 	}
 	return indexStored(ctx, pl, keys, found.Elem()), nil
-}
-
-// readLock keeps the rows read back from being deleted, or their key
-// changed, until the statement's transaction ends, so the IDs handed back
-// (and the association rows that reference them) stay valid: FOR KEY SHARE
-// on PostgreSQL, the lock a foreign-key check takes. SQLite, which locks
-// the whole database for a writer, drops the clause. A locking read is
-// also sent to the primary by read/write splitters such as dbresolver.
-func readLock(db *gorm.DB) clause.Locking {
-	if db.Dialector.Name() == "postgres" {
-		return clause.Locking{Strength: "KEY SHARE"}
-	}
-	return clause.Locking{Strength: clause.LockingStrengthShare}
 }
 
 // contextValue reads field values with the statement's context.
