@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 
 	"gorm.io/gorm"
 )
@@ -89,9 +90,10 @@ func Middleware(db *gorm.DB, opts ...MiddlewareOption) func(http.Handler) http.H
 // own, begun when the handler first uses it. DB(ctx) is the transaction of
 // the connection chosen with TxOptions(On(name)), the default one (name
 // DefaultName or "") otherwise. At the end of the request the transactions
-// begun commit one after another, in name order, or all roll back. They
-// are separate transactions: when a commit fails, those after it roll back
-// but those before it stay committed.
+// begun commit one after another, the others in name order and the one of
+// DB(ctx) last, or all roll back. They are separate transactions: when a
+// commit fails, those after it roll back (the one of DB(ctx) among them,
+// with its AfterCommit callbacks) but those before it stay committed.
 func MiddlewareConnections(dbs map[string]*gorm.DB, opts ...MiddlewareOption) func(http.Handler) http.Handler {
 	return middleware(dbs, nil, opts)
 }
@@ -148,18 +150,27 @@ func serve(c *middlewareConfig, conns []conn, next http.Handler, w http.Response
 // txns is set, the one of the request's connection (TxOptions(On(name)),
 // else the default one) last, as the connection of DB.
 func bindAll(ctx context.Context, c *middlewareConfig, conns []conn, txns []*txn) context.Context {
-	primary := -1
+	primary := primaryIndex(c, conns)
 	for i, cn := range conns {
-		if cn.name == c.tx.name {
-			primary = i
-			continue
+		if i != primary {
+			ctx = push(ctx, cn.name, cn.db, lazyRoot(txns, i), false)
 		}
-		ctx = push(ctx, cn.name, cn.db, lazyRoot(txns, i), false)
 	}
 	if primary >= 0 {
 		ctx = push(ctx, conns[primary].name, conns[primary].db, lazyRoot(txns, primary), true)
 	}
 	return ctx
+}
+
+// primaryIndex is the position in conns of the request's connection
+// (TxOptions(On(name)), else the default one), or -1.
+func primaryIndex(c *middlewareConfig, conns []conn) int {
+	for i, cn := range conns {
+		if cn.name == c.tx.name {
+			return i
+		}
+	}
+	return -1
 }
 
 func lazyRoot(txns []*txn, i int) *frame {
@@ -190,8 +201,21 @@ func serveAttempt(c *middlewareConfig, conns []conn, next http.Handler, r *http.
 	}()
 	next.ServeHTTP(held, r.WithContext(bindAll(ctx, c, conns, txns)))
 	completed = true
-	hooks, err := finishAll(ctx, txns, held.code() < c.rollbackStatus)
+	hooks, err := finishAll(ctx, commitOrder(txns, primaryIndex(c, conns)), held.code() < c.rollbackStatus)
 	return held, hooks, err
+}
+
+// commitOrder puts the transaction of the request's connection last: the
+// others commit first, and when one of them fails the request's own
+// transaction (where DB(ctx) wrote, and its AfterCommit callbacks wait)
+// rolls back, so the client's error answer means its main work was not
+// committed.
+func commitOrder(txns []*txn, primary int) []*txn {
+	if primary < 0 || primary == len(txns)-1 {
+		return txns
+	}
+	ordered := append(slices.Delete(slices.Clone(txns), primary, primary+1), txns[primary])
+	return ordered
 }
 
 // finishAll ends the lazy transactions of a request: commits them in

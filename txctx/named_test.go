@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 
 	"gorm.io/gorm"
@@ -172,6 +173,42 @@ func TestMiddlewareConnections(t *testing.T) {
 			}
 			wantRaw(t, "the default database", main, "kept")
 			wantRaw(t, "database x", other, "kept on x")
+			wantPoolIdle(t, main)
+			wantPoolIdle(t, other)
+		})
+	}
+}
+
+// The request's own connection commits last: when the commit of another
+// connection fails, the main transaction rolls back and its AfterCommit
+// callbacks are dropped, so a 500 never follows committed main work. Here
+// "x" sorts after "default", so name order would commit the default first.
+func TestMiddlewareConnectionsCommitTheMainOneLast(t *testing.T) {
+	for _, kind := range testdb.Kinds() {
+		t.Run(string(kind), func(t *testing.T) {
+			main, other := twoDatabases(t, kind)
+			commitFailure(t, other)
+			var committed atomic.Bool
+			h := txctx.MiddlewareConnections(map[string]*gorm.DB{database.DefaultName: main, "x": other})(
+				http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					ctx := r.Context()
+					if err := insert(ctx, "order"); err != nil {
+						t.Error(err)
+					}
+					txctx.AfterCommit(ctx, func(context.Context) { committed.Store(true) })
+					if err := txctx.NamedDB(ctx, "x").Exec("INSERT INTO deferred_child (parent_id) VALUES (1)").Error; err != nil {
+						t.Error(err)
+					}
+				}))
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequest("POST", "/", nil))
+			if rec.Code != http.StatusInternalServerError {
+				t.Errorf("status %d, want 500 for the failed commit on x", rec.Code)
+			}
+			if committed.Load() {
+				t.Error("the main transaction's AfterCommit ran though the request failed")
+			}
+			wantRaw(t, "the default database", main)
 			wantPoolIdle(t, main)
 			wantPoolIdle(t, other)
 		})
