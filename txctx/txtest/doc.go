@@ -37,8 +37,12 @@
 //     in, it does not see the test's uncommitted rows (fixtures written
 //     through the test's context included), and the test does not see its
 //     rows; a later RunNew does (read them back through RunNew). RunNews of
-//     one level run one at a time. As in production, a RunNew that waits
-//     for a row lock held by the test's transaction waits for ever.
+//     one level run one at a time. A statement that waits for a row lock
+//     held by another transaction of the test (a RunNew waiting for the
+//     test's rows, or the test inserting a key a RunNew inserted, which in
+//     production would have been committed) fails with SQLSTATE 55P03
+//     after LockTimeout, instead of waiting until the test binary's
+//     timeout: every test transaction has lock_timeout set.
 //   - SQLite: in a savepoint of the test's own transaction, where the
 //     RunNew is called (SQLite has one writer, so a second connection
 //     could not write while the test's transaction holds the write lock).

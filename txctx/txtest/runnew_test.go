@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/gorm"
 
 	"github.com/gormext/gormext/internal/testdb"
@@ -121,4 +122,32 @@ func TestRunNewSurvivesTheEnclosingRollback(t *testing.T) {
 			t.Fatalf("rows after the test: %q, want none", got)
 		}
 	})
+}
+
+// On PostgreSQL a RunNew's rows stay uncommitted until the test's cleanup,
+// so the test inserting the same unique key would wait for them for ever:
+// the wait is bounded by LockTimeout and fails with lock_not_available.
+func TestLockWaitOnARunNewsRowsIsBounded(t *testing.T) {
+	if testdb.PostgresDSN() == "" {
+		t.Skip("lock waits between transactions are PostgreSQL's; set " + testdb.EnvPostgresDSN)
+	}
+	db := testdb.Open(t, testdb.Postgres)
+	if err := db.Exec("CREATE TABLE idempotency_keys (k text PRIMARY KEY)").Error; err != nil {
+		t.Fatal(err)
+	}
+	ctx := txtest.Context(t, db)
+	insertKey := func(ctx context.Context) error {
+		return txctx.DB(ctx).Exec("INSERT INTO idempotency_keys (k) VALUES ('k')").Error
+	}
+	if err := txctx.RunNew(ctx, insertKey); err != nil {
+		t.Fatal(err)
+	}
+	// A guard against a hang, far above LockTimeout; nothing is timed.
+	guard, cancel := context.WithTimeout(ctx, 6*txtest.LockTimeout)
+	defer cancel()
+	err := insertKey(guard)
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) || pgErr.Code != "55P03" {
+		t.Fatalf("err = %v, want lock_not_available (55P03)", err)
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"maps"
 	"slices"
 	"testing"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -73,7 +74,30 @@ func beginErr(tb testing.TB, db *gorm.DB) (*gorm.DB, error) {
 			tb.Errorf("txtest: rollback: %v", err)
 		}
 	})
+	if err := boundLockWaits(tx); err != nil {
+		return nil, err
+	}
 	return tx, nil
+}
+
+// LockTimeout bounds, on PostgreSQL, how long a statement of a test
+// transaction waits for a row lock. The transactions of a test (its own,
+// and those its RunNew calls run in) end only at its cleanup, so a wait of
+// one on another's uncommitted rows (the test inserting a key a RunNew
+// inserted) would last until the test binary's timeout; past LockTimeout
+// it fails with SQLSTATE 55P03 (lock_not_available) instead.
+const LockTimeout = 10 * time.Second
+
+// boundLockWaits sets LockTimeout on a PostgreSQL test transaction.
+func boundLockWaits(tx *gorm.DB) error {
+	if tx.Dialector == nil || tx.Dialector.Name() != "postgres" {
+		return nil
+	}
+	q := fmt.Sprintf("SET LOCAL lock_timeout = '%dms'", LockTimeout.Milliseconds())
+	if err := tx.Exec(q).Error; err != nil {
+		return fmt.Errorf("%s: %w", q, err)
+	}
+	return nil
 }
 
 // Run runs body with a context from Context: everything body writes
