@@ -61,13 +61,21 @@ func WithNamedDB(ctx context.Context, name string, db *gorm.DB) context.Context 
 // missing WithDB or Middleware), not a runtime condition. When ctx belongs
 // to a scope that is not the innermost of its transaction (see
 // ErrConcurrentUse), the session carries that error and runs nothing.
-func DB(ctx context.Context) *gorm.DB { return NamedDB(ctx, currentName(ctx)) }
+func DB(ctx context.Context) *gorm.DB {
+	top := innermost(ctx)
+	name := currentIn(top)
+	return scopeSession(ctx, name, find(top, name))
+}
 
 // NamedDB is DB for the connection bound under name with WithNamedDB: its
 // innermost transaction in ctx, or the connection itself outside one.
 func NamedDB(ctx context.Context, name string) *gorm.DB {
 	name = canonical(name)
-	s := lookup(ctx, name)
+	return scopeSession(ctx, name, lookup(ctx, name))
+}
+
+// scopeSession is what DB and NamedDB return for s, the scope of name in ctx.
+func scopeSession(ctx context.Context, name string, s *scope) *gorm.DB {
 	if s == nil {
 		panic("txctx: no database bound to the context under name " + quoteName(name) +
 			": call txctx.WithDB / WithNamedDB (or use txctx.Middleware) first")
@@ -96,8 +104,10 @@ func push(ctx context.Context, name string, db *gorm.DB, f *frame, current bool)
 	return &scopeCtx{Context: ctx, s: scope{name: name, db: db, frame: f, current: current, next: next}}
 }
 
-func lookup(ctx context.Context, name string) *scope {
-	s, _ := ctx.Value(scopeKey{}).(*scope)
+func lookup(ctx context.Context, name string) *scope { return find(innermost(ctx), name) }
+
+// find returns the first scope of name from s outwards, or nil.
+func find(s *scope, name string) *scope {
 	for ; s != nil; s = s.next {
 		if s.name == name {
 			return s
@@ -114,8 +124,11 @@ func innermost(ctx context.Context) *scope {
 
 // currentName is the connection of the innermost Run, RunNew or
 // Middleware request of ctx, "" (the default) outside any.
-func currentName(ctx context.Context) string {
-	for s := innermost(ctx); s != nil; s = s.next {
+func currentName(ctx context.Context) string { return currentIn(innermost(ctx)) }
+
+// currentIn is currentName from the scope s outwards.
+func currentIn(s *scope) string {
+	for ; s != nil; s = s.next {
 		if s.current {
 			return s.name
 		}
