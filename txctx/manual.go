@@ -22,7 +22,8 @@ import (
 //     are prepared as before, and SavePoint/RollbackTo, which unwrap the
 //     PreparedStmtTX, reach it.
 //
-// It is built once per transaction: DB(ctx) costs no allocation more.
+// It lives in the txn, set once per transaction: DB(ctx) costs no
+// allocation more, and neither does Run.
 type ownedTx struct {
 	gorm.Tx
 	t *txn
@@ -43,9 +44,11 @@ func (o *ownedTx) GetDBConn() (*sql.DB, error) { return o.t.conn.DB() }
 func guard(t *txn, pool gorm.ConnPool) gorm.ConnPool {
 	switch p := pool.(type) {
 	case *gorm.PreparedStmtTX:
-		return &gorm.PreparedStmtTX{Tx: &ownedTx{Tx: p.Tx, t: t}, PreparedStmtDB: p.PreparedStmtDB}
+		t.guard = ownedTx{Tx: p.Tx, t: t}
+		return &gorm.PreparedStmtTX{Tx: &t.guard, PreparedStmtDB: p.PreparedStmtDB}
 	case gorm.Tx:
-		return &ownedTx{Tx: p, t: t}
+		t.guard = ownedTx{Tx: p, t: t}
+		return &t.guard
 	}
 	return pool
 }

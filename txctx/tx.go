@@ -24,6 +24,7 @@ type txn struct {
 	base   *gorm.DB      // session of the transaction; nil until begun
 	pool   gorm.ConnPool // the *sql.Tx (or PreparedStmtTX) Begin returned
 	owned  gorm.ConnPool // pool guarded against Commit and Rollback: base.Statement.ConnPool
+	guard  ownedTx       // what owned points to, or wraps, held here to save an allocation
 	cancel context.CancelFunc
 
 	lazy     bool        // begun on first use (Middleware)
