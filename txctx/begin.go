@@ -22,6 +22,10 @@ func (t *txn) beginLocked(ctx context.Context, poolWait time.Duration) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("txctx: begin: %w", err)
 	}
+	if isDryRun(t.conn) {
+		t.beginDry(ctx) // nothing is sent (see dryrun.go)
+		return nil
+	}
 	bctx, cancel := ctx, context.CancelFunc(nil)
 	if ctx.Done() != nil || poolWait > 0 {
 		bctx, cancel = context.WithCancel(context.WithoutCancel(ctx))

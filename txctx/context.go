@@ -143,6 +143,9 @@ func WithNamedTx(ctx context.Context, name string, tx *gorm.DB) context.Context 
 func externalTxn(tx *gorm.DB) *txn {
 	t := &txn{conn: tx, external: true, base: tx, pool: tx.Statement.ConnPool, sem: make(chan struct{}, 1)}
 	t.sqlite = tx.Dialector != nil && tx.Dialector.Name() == "sqlite"
+	if isDryRun(tx) {
+		t.pool = &dryTx{t: t} // txctx's savepoints are not sent
+	}
 	t.root.tx = t
 	t.top = &t.root
 	return t

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -30,12 +31,12 @@ var gcCases = []gcCase{
 	{name: "batch Create rolled back with Run", body: gcBatchCreateRolledBack},
 	{name: "RunNew commits", body: gcRunNewCommits},
 	{name: "RunNew survives the outer rollback", body: gcRunNewSurvives},
-	{name: "DB outside Run", body: gcDBOutside},
+	{name: "DB outside Run", gormTx: true, body: gcDBOutside},
 	{name: "DB inside Run", body: gcDBInside},
 	{name: "manual Commit refused", body: gcManualCommitRefused},
 	{name: "WithRetry on a serialization failure", only: testdb.Postgres, wet: true, body: gcRetrySerialization},
 	{name: "Middleware", body: gcMiddleware},
-	{name: "txtest.Context", txtestTx: true, body: gcTxtest},
+	{name: "txtest.Context", gormTx: true, body: gcTxtest},
 }
 
 // events records the callbacks that ran.
@@ -68,6 +69,10 @@ func gcRunCommits(e *gcEnv, ctx context.Context, label string) {
 		if e.dry {
 			if n := e.settledInUse(); n != 0 {
 				e.t.Errorf("DryRun: the transaction holds %d connections, want 0", n)
+			}
+			// Statements are built, as GORM's DryRun promises.
+			if q := txctx.DB(ctx).Create(&gcOrder{Name: label + "z"}).Statement.SQL.String(); !strings.Contains(q, "INSERT") {
+				e.t.Errorf("DryRun inside Run built %q, want an INSERT", q)
 			}
 		}
 		return nil

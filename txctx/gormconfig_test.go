@@ -57,6 +57,8 @@ var gcConfigs = []gcConfig{
 	{name: "translate-error-off", gorm: func(c *gorm.Config) { c.TranslateError = false }},
 	{name: "create-batch-size", gorm: func(c *gorm.Config) { c.CreateBatchSize = 2 }},
 	{name: "query-fields", gorm: func(c *gorm.Config) { c.QueryFields = true }},
+	{name: "dry-run", dry: true},
+	{name: "dry-run-session", session: &gorm.Session{DryRun: true}},
 }
 
 // dryRun reports whether the db under test runs nothing.
@@ -237,9 +239,11 @@ type gcCase struct {
 	// wet is true for a case that needs statements to run (it is skipped
 	// under DryRun).
 	wet bool
-	// txtestTx is true for a case that begins a test transaction with
-	// txtest, whose BEGIN and ROLLBACK GORM sends even under DryRun.
-	txtestTx bool
+	// gormTx is true for a case where GORM itself begins a transaction
+	// (txtest's test transaction, GORM's default transaction around a
+	// write outside Run), whose BEGIN and COMMIT or ROLLBACK GORM sends
+	// even under DryRun.
+	gormTx bool
 	// body runs the behaviour on ctx, bound to e.db, and checks it;
 	// label is unique to the case, for the names of its rows.
 	body func(e *gcEnv, ctx context.Context, label string)
@@ -256,7 +260,7 @@ func (e *gcEnv) run(tc gcCase) {
 	label := strings.ReplaceAll(e.t.Name(), "/", ".") + ":"
 	tc.body(e, txctx.WithDB(context.Background(), e.db), label)
 	if e.dry {
-		e.wantNothingSent(mark, tc.txtestTx)
+		e.wantNothingSent(mark, tc.gormTx)
 	}
 	if n := e.settledInUse(); n != 0 {
 		e.t.Errorf("connections in use after the case: %d, want 0", n)
@@ -285,16 +289,16 @@ func (e *gcEnv) mark() int {
 }
 
 // wantNothingSent checks that nothing reached the database since mark
-// (when the traffic is recorded: opened with gorm.Open), but the BEGIN and
-// ROLLBACK of a test transaction when txtestTx.
-func (e *gcEnv) wantNothingSent(mark int, txtestTx bool) {
+// (when the traffic is recorded: opened with gorm.Open), but the BEGIN,
+// COMMIT and ROLLBACK of GORM's own transactions when gormTx.
+func (e *gcEnv) wantNothingSent(mark int, gormTx bool) {
 	e.t.Helper()
 	if e.wire == nil {
 		return
 	}
 	sent := e.wire.since(mark)
-	if txtestTx {
-		sent = slices.DeleteFunc(sent, func(s string) bool { return s == "BEGIN" || s == "ROLLBACK" })
+	if gormTx {
+		sent = slices.DeleteFunc(sent, func(s string) bool { return s == "BEGIN" || s == "COMMIT" || s == "ROLLBACK" })
 	}
 	if len(sent) != 0 {
 		e.t.Errorf("DryRun, but sent: %s", strings.Join(sent, "; "))
