@@ -31,7 +31,13 @@ func (t *txn) beginLocked(ctx context.Context, poolWait time.Duration) error {
 		bctx, cancel = context.WithCancel(context.WithoutCancel(ctx))
 	}
 	stop := watchBegin(ctx, cancel, poolWait)
-	tx := t.conn.Session(&gorm.Session{Context: bctx, NewDB: true}).Begin(t.opts)
+	sess := t.conn.Session(&gorm.Session{Context: bctx, NewDB: true})
+	if !t.lazy {
+		// Run's own deadline stands for GORM's (see runOutermost): GORM's
+		// would let database/sql roll back behind fn's back.
+		sess.DefaultTransactionTimeout = 0
+	}
+	tx := sess.Begin(t.opts)
 	timedOut := stop()
 	if err := beginFailure(ctx, bctx, tx, timedOut, poolWait); err != nil {
 		if cancel != nil {

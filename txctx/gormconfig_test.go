@@ -57,6 +57,9 @@ var gcConfigs = []gcConfig{
 	{name: "translate-error-off", gorm: func(c *gorm.Config) { c.TranslateError = false }},
 	{name: "create-batch-size", gorm: func(c *gorm.Config) { c.CreateBatchSize = 2 }},
 	{name: "query-fields", gorm: func(c *gorm.Config) { c.QueryFields = true }},
+	{name: "skip-tx+prepare-stmt", gorm: func(c *gorm.Config) { c.SkipDefaultTransaction, c.PrepareStmt = true, true }},
+	{name: "default-tx-timeout", gorm: func(c *gorm.Config) { c.DefaultTransactionTimeout = time.Minute }},
+	{name: "default-context-timeout", gorm: func(c *gorm.Config) { c.DefaultContextTimeout = time.Minute }},
 	{name: "dry-run", dry: true},
 	{name: "dry-run-session", session: &gorm.Session{DryRun: true}},
 }
