@@ -27,6 +27,7 @@ var gcCases = []gcCase{
 	{name: "Run rolls back on panic", body: gcRunRollsBackOnPanic},
 	{name: "nested Run released", body: gcNestedReleased},
 	{name: "nested Run rolled back", body: gcNestedRolledBack},
+	{name: "nested Run after a failed statement", wet: true, body: gcNestedFailedStatement},
 	{name: "batch Create in Run", body: gcBatchCreate},
 	{name: "batch Create rolled back with Run", body: gcBatchCreateRolledBack},
 	{name: "RunNew commits", body: gcRunNewCommits},
@@ -173,6 +174,36 @@ func gcNestedRolledBack(e *gcEnv, ctx context.Context, label string) {
 		e.t.Fatal(err)
 	}
 	ev.want(e.t, "outer committed", "inner rolled back")
+	e.wantStored(label, a, c)
+}
+
+// gcNestedFailedStatement: a statement fails in a savepoint (a duplicate
+// key: on PostgreSQL it aborts the transaction until ROLLBACK TO
+// SAVEPOINT); the outer transaction goes on and commits.
+func gcNestedFailedStatement(e *gcEnv, ctx context.Context, label string) {
+	var a, c *gcOrder
+	err := txctx.Run(ctx, func(ctx context.Context) error {
+		var err error
+		if a, err = create(ctx, label+"a"); err != nil {
+			return err
+		}
+		err = txctx.Run(ctx, func(ctx context.Context) error {
+			dup := &gcOrder{Name: label + "b"}
+			dup.ID = a.ID
+			return txctx.DB(ctx).Create(dup).Error
+		})
+		if err == nil {
+			e.t.Error("a duplicate key was accepted")
+		}
+		if e.translates() && !errors.Is(err, gorm.ErrDuplicatedKey) {
+			e.t.Errorf("err = %v, want gorm.ErrDuplicatedKey (TranslateError)", err)
+		}
+		c, err = create(ctx, label+"c")
+		return err
+	})
+	if err != nil {
+		e.t.Fatal(err)
+	}
 	e.wantStored(label, a, c)
 }
 

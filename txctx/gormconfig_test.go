@@ -308,6 +308,16 @@ func (e *gcEnv) wantNothingSent(mark int, gormTx bool) {
 	}
 }
 
+// translates reports whether GORM translates driver errors: on by default
+// with database.Open, off with gorm.Open, unless the configuration says.
+func (e *gcEnv) translates() bool {
+	cfg := gorm.Config{TranslateError: e.wire == nil}
+	if e.cfg.gorm != nil {
+		e.cfg.gorm(&cfg)
+	}
+	return cfg.TranslateError
+}
+
 // table is gcOrder's table under the configuration's naming strategy.
 func (e *gcEnv) table() string {
 	st := &gorm.Statement{DB: e.root}
