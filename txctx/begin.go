@@ -22,12 +22,22 @@ func (t *txn) beginLocked(ctx context.Context, poolWait time.Duration) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("txctx: begin: %w", err)
 	}
+	if isDryRun(t.conn) {
+		t.beginDry(ctx) // nothing is sent (see dryrun.go)
+		return nil
+	}
 	bctx, cancel := ctx, context.CancelFunc(nil)
 	if ctx.Done() != nil || poolWait > 0 {
 		bctx, cancel = context.WithCancel(context.WithoutCancel(ctx))
 	}
 	stop := watchBegin(ctx, cancel, poolWait)
-	tx := t.conn.Session(&gorm.Session{Context: bctx, NewDB: true}).Begin(t.opts)
+	sess := t.conn.Session(&gorm.Session{Context: bctx, NewDB: true})
+	if !t.lazy {
+		// Run's own deadline stands for GORM's (see runOutermost): GORM's
+		// would let database/sql roll back behind fn's back.
+		sess.DefaultTransactionTimeout = 0
+	}
+	tx := sess.Begin(t.opts)
 	timedOut := stop()
 	if err := beginFailure(ctx, bctx, tx, timedOut, poolWait); err != nil {
 		if cancel != nil {

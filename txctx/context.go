@@ -163,6 +163,9 @@ func externalTxn(tx *gorm.DB) *txn {
 	t.base = tx.Session(&gorm.Session{Context: tx.Statement.Context}) // a statement of its own
 	t.base.Statement.ConnPool = t.owned
 	t.sqlite = tx.Dialector != nil && tx.Dialector.Name() == "sqlite"
+	if isDryRun(tx) {
+		t.pool = &dryTx{t: t} // txctx's savepoints are not sent
+	}
 	t.root.tx = t
 	t.top = &t.root
 	return t

@@ -79,6 +79,16 @@
 // transaction, record failures with [AfterRollback] (it runs once the
 // failing transaction has released the lock), or use PostgreSQL.
 //
+// # GORM configurations
+//
+// txctx works the same under SkipDefaultTransaction, PrepareStmt (in the
+// gorm.Config or in a Session bound with WithDB), naming strategies,
+// CreateBatchSize and TranslateError. DefaultTransactionTimeout is the
+// deadline of the outermost Run and of RunNew when they have no
+// [WithTimeout]. On a DryRun connection Run, RunNew and Middleware send
+// nothing: fn runs, DB builds statements without sending them, and the
+// callbacks run as on commit or rollback.
+//
 // # Pool size
 //
 // RunNew inside a transaction holds one connection and waits for a second:

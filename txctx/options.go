@@ -92,7 +92,9 @@ func WithIsolation(level sql.IsolationLevel) Option {
 }
 
 // WithTimeout bounds fn: its context gets this deadline. For the outermost
-// Run the deadline covers the whole transaction, retries included.
+// Run the deadline covers the whole transaction, retries included. Without
+// it, the outermost Run and RunNew take the connection's
+// gorm.Config.DefaultTransactionTimeout, when set, as their WithTimeout.
 func WithTimeout(d time.Duration) Option { return func(c *config) { c.timeout = d } }
 
 // Durable makes Run fail with ErrDurable when ctx is already inside a

@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
+
+	"gorm.io/gorm"
 )
 
 // Run runs fn in a transaction on the connection bound to ctx (the default
@@ -70,6 +73,15 @@ func RunNew(ctx context.Context, fn func(ctx context.Context) error, opts ...Opt
 	return classifyWriteLock(s, err)
 }
 
+// deadline is the timeout of an outermost Run or a RunNew on db:
+// WithTimeout's, else gorm.Config.DefaultTransactionTimeout.
+func (c *config) deadline(db *gorm.DB) time.Duration {
+	if c.timeout > 0 || db.Config == nil {
+		return c.timeout
+	}
+	return db.DefaultTransactionTimeout
+}
+
 func notBound(name string) error {
 	return fmt.Errorf("%w under name %s: call txctx.WithDB / WithNamedDB (or use txctx.Middleware) first", ErrNotBound, quoteName(name))
 }
@@ -77,9 +89,9 @@ func notBound(name string) error {
 // runOutermost runs the attempts of a transaction and then its callbacks.
 func runOutermost(ctx context.Context, s *scope, fn func(context.Context) error, c *config) error {
 	hookCtx := ctx // the callbacks' context: no transaction in it
-	if c.timeout > 0 {
+	if timeout := c.deadline(s.db); timeout > 0 {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, c.timeout)
+		ctx, cancel = context.WithTimeout(ctx, timeout)
 		defer cancel()
 	}
 	for attempt := 1; ; attempt++ {
