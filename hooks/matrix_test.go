@@ -16,6 +16,7 @@ import (
 	"github.com/gormext/gormext/database"
 	"github.com/gormext/gormext/hooks"
 	"github.com/gormext/gormext/internal/testdb"
+	"github.com/gormext/gormext/internal/wire"
 )
 
 // The configuration matrix: every case of matrix_cases_test.go runs on
@@ -58,9 +59,9 @@ var mxOpeners = []struct {
 type mxEnv struct {
 	t     *testing.T
 	kind  testdb.Kind
-	db    *gorm.DB // the db under test, with the configuration applied
-	setup *gorm.DB // the same configuration without DryRun, for setting up and reading back
-	wire  *wire    // what reached the database; nil when opened by database.Open
+	db    *gorm.DB       // the db under test, with the configuration applied
+	setup *gorm.DB       // the same configuration without DryRun, for setting up and reading back
+	wire  *wire.Recorder // what reached the database; nil when opened by database.Open
 	clock *clock
 	dry   bool
 	// skipTx is true when GORM wraps no transaction around a write.
@@ -171,7 +172,7 @@ func (e *mxEnv) runCase(tc mxCase) {
 		}
 		sent := e.since(mark)
 		if tc.batches {
-			sent = data(sent)
+			sent = wire.Data(sent)
 		}
 		if len(sent) != 0 {
 			t.Fatalf("refused, but sent: %s", strings.Join(sent, "; "))
@@ -183,7 +184,7 @@ func (e *mxEnv) runCase(tc mxCase) {
 		if err != nil && (tc.dryErr == nil || !errors.Is(err, tc.dryErr)) {
 			t.Fatalf("DryRun: err = %v", err)
 		}
-		if sent := data(e.since(mark)); len(sent) != 0 {
+		if sent := wire.Data(e.since(mark)); len(sent) != 0 {
 			t.Fatalf("DryRun sent: %s", strings.Join(sent, "; "))
 		}
 		if after := e.dump(); after != before {

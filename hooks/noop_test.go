@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"github.com/gormext/gormext/internal/wire"
 )
 
 // TestNoOpUpdateChangesNothing: an update that names no column to write
@@ -44,7 +46,7 @@ func TestNoOpUpdateChangesNothing(t *testing.T) {
 				// GORM's own transaction (BEGIN, COMMIT) is still sent, as
 				// it is for an empty update without the plugin: the model's
 				// BeforeUpdate hooks run inside it, and may make it a write.
-				if sent := data(w.Since(mark)); len(sent) != 0 {
+				if sent := wire.Data(w.Since(mark)); len(sent) != 0 {
 					t.Fatalf("%s sent %q", name, sent)
 				}
 				if d != before {

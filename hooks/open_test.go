@@ -18,12 +18,13 @@ import (
 
 	"github.com/gormext/gormext/hooks"
 	"github.com/gormext/gormext/internal/testdb"
+	"github.com/gormext/gormext/internal/wire"
 )
 
 // openGORM opens a clean database of kind with gorm.Open and cfg, and
 // registers the plugin with db.Use, as a user of plain GORM does. Its
 // traffic goes through a wire of the test's own.
-func openGORM(tb testing.TB, kind testdb.Kind, cfg gorm.Config, opts ...hooks.Option) (*gorm.DB, *wire) {
+func openGORM(tb testing.TB, kind testdb.Kind, cfg gorm.Config, opts ...hooks.Option) (*gorm.DB, *wire.Recorder) {
 	tb.Helper()
 	sqlDB, w := openWireDB(tb, kind)
 	return gormOn(tb, kind, sqlDB, cfg, opts...), w
@@ -53,14 +54,14 @@ func gormOn(tb testing.TB, kind testdb.Kind, sqlDB *sql.DB, cfg gorm.Config, opt
 
 // openWireDB opens a *sql.DB on a fresh database of kind (an in-memory
 // SQLite database, a new PostgreSQL schema), closed at cleanup.
-func openWireDB(tb testing.TB, kind testdb.Kind) (*sql.DB, *wire) {
+func openWireDB(tb testing.TB, kind testdb.Kind) (*sql.DB, *wire.Recorder) {
 	tb.Helper()
 	var sqlDB *sql.DB
-	var w *wire
+	var w *wire.Recorder
 	if kind == testdb.Postgres {
-		sqlDB, w = openWire(stdlib.GetDefaultDriver(), pgSchema(tb))
+		sqlDB, w = wire.Open(stdlib.GetDefaultDriver(), pgSchema(tb))
 	} else {
-		sqlDB, w = openWire(&sqlite3.SQLiteDriver{}, "file:/hooks-"+randomHex()+"?vfs=memdb&_foreign_keys=1&_busy_timeout=5000")
+		sqlDB, w = wire.Open(&sqlite3.SQLiteDriver{}, "file:/hooks-"+randomHex()+"?vfs=memdb&_foreign_keys=1&_busy_timeout=5000")
 		sqlDB.SetMaxIdleConns(4) // the database lives as long as a connection does
 	}
 	tb.Cleanup(func() { _ = sqlDB.Close() })

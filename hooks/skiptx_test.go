@@ -10,17 +10,18 @@ import (
 
 	"github.com/gormext/gormext/entities"
 	"github.com/gormext/gormext/internal/testdb"
+	"github.com/gormext/gormext/internal/wire"
 )
 
 // TestSkipDefaultTransactionKeepsEveryBehaviour: with default transactions
 // off, GORM leaves gorm:begin_transaction out of its chains. The plugin must
 // still fill a row before its INSERT, and refuse before any SQL.
 func TestSkipDefaultTransactionKeepsEveryBehaviour(t *testing.T) {
-	levels := map[string]func(kind testdb.Kind) (*gorm.DB, *wire){
-		"config": func(kind testdb.Kind) (*gorm.DB, *wire) {
+	levels := map[string]func(kind testdb.Kind) (*gorm.DB, *wire.Recorder){
+		"config": func(kind testdb.Kind) (*gorm.DB, *wire.Recorder) {
 			return openGORM(t, kind, gorm.Config{SkipDefaultTransaction: true})
 		},
-		"session": func(kind testdb.Kind) (*gorm.DB, *wire) {
+		"session": func(kind testdb.Kind) (*gorm.DB, *wire.Recorder) {
 			db, w := openGORM(t, kind, gorm.Config{})
 			return db.Session(&gorm.Session{SkipDefaultTransaction: true}), w
 		},

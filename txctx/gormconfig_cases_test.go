@@ -443,7 +443,7 @@ func gcMiddleware(e *gcEnv, ctx context.Context, label string) {
 			e.t.Errorf("%s: status %d, want %d (%s)", path, rec.Code, code, rec.Body)
 		}
 		if path == "/none" && e.wire != nil {
-			if sent := e.wire.since(mark); len(sent) != 0 {
+			if sent := e.wire.Since(mark); len(sent) != 0 {
 				e.t.Errorf("a request that never used the database sent %q", sent)
 			}
 		}

@@ -25,6 +25,7 @@ import (
 	"github.com/gormext/gormext/entities"
 	"github.com/gormext/gormext/hooks"
 	"github.com/gormext/gormext/internal/testdb"
+	"github.com/gormext/gormext/internal/wire"
 	"github.com/gormext/gormext/txctx"
 )
 
@@ -94,10 +95,10 @@ type gcEnv struct {
 	t    *testing.T
 	kind testdb.Kind
 	cfg  gcConfig
-	db   *gorm.DB // under test: bound with WithDB, handed to the middleware and txtest
-	root *gorm.DB // the same database on a pool of its own (database.Open: the same pool), without DryRun or session: setup and reading back
-	pool *sql.DB  // the pool of db, whose connections in use are counted
-	wire *wire    // what reached the database through db; nil when opened by database.Open
+	db   *gorm.DB       // under test: bound with WithDB, handed to the middleware and txtest
+	root *gorm.DB       // the same database on a pool of its own (database.Open: the same pool), without DryRun or session: setup and reading back
+	pool *sql.DB        // the pool of db, whose connections in use are counted
+	wire *wire.Recorder // what reached the database through db; nil when opened by database.Open
 	dry  bool
 }
 
@@ -111,8 +112,8 @@ func gcGORMConfig(c gcConfig) gorm.Config {
 
 func openGCGORM(t *testing.T, kind testdb.Kind, c gcConfig) *gcEnv {
 	dsn, drv := gcDSN(t, kind)
-	sqlDB, w := openWire(drv, dsn)
-	rootDB, _ := openWire(drv, dsn) // its traffic is not looked at
+	sqlDB, w := wire.Open(drv, dsn)
+	rootDB, _ := wire.Open(drv, dsn) // its traffic is not looked at
 	for _, p := range []*sql.DB{sqlDB, rootDB} {
 		p.SetMaxIdleConns(4) // an in-memory database lives as long as a connection does
 		t.Cleanup(func() { _ = p.Close() })
@@ -288,7 +289,7 @@ func (e *gcEnv) mark() int {
 	if e.wire == nil {
 		return 0
 	}
-	return e.wire.mark()
+	return e.wire.Mark()
 }
 
 // wantNothingSent checks that nothing reached the database since mark
@@ -299,7 +300,7 @@ func (e *gcEnv) wantNothingSent(mark int, gormTx bool) {
 	if e.wire == nil {
 		return
 	}
-	sent := e.wire.since(mark)
+	sent := e.wire.Since(mark)
 	if gormTx {
 		sent = slices.DeleteFunc(sent, func(s string) bool { return s == "BEGIN" || s == "COMMIT" || s == "ROLLBACK" })
 	}

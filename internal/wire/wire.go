@@ -1,4 +1,9 @@
-package hooks_test
+// Package wire is a database/sql connector for tests that records
+// everything the driver is asked to send (BEGIN, prepares, statements,
+// COMMIT, ROLLBACK): what reached the database, seen below GORM and below
+// gormext, so that a test's "nothing was sent" never rests on the code
+// under test.
+package wire
 
 import (
 	"context"
@@ -8,20 +13,18 @@ import (
 	"sync"
 )
 
-// wire is a database/sql connector that records every statement the
-// driver is asked to run (BEGIN, prepares, executions, COMMIT, ROLLBACK):
-// what reached the database, seen below GORM and below the plugin, so that
-// "no SQL was sent" never rests on the code under test.
-type wire struct {
+// Recorder is the connector: open a *sql.DB on it with [Open].
+type Recorder struct {
 	drv driver.Driver
 	dsn string
 	mu  sync.Mutex
 	log []string
 }
 
-var _ driver.Connector = (*wire)(nil)
+var _ driver.Connector = (*Recorder)(nil)
 
-func (w *wire) Connect(context.Context) (driver.Conn, error) {
+// Connect implements driver.Connector.
+func (w *Recorder) Connect(context.Context) (driver.Conn, error) {
 	c, err := w.drv.Open(w.dsn)
 	if err != nil {
 		return nil, err
@@ -29,34 +32,35 @@ func (w *wire) Connect(context.Context) (driver.Conn, error) {
 	return &wireConn{Conn: c, w: w}, nil
 }
 
-func (w *wire) Driver() driver.Driver { return w.drv }
+// Driver implements driver.Connector.
+func (w *Recorder) Driver() driver.Driver { return w.drv }
 
-func (w *wire) note(s string) {
+func (w *Recorder) note(s string) {
 	w.mu.Lock()
 	w.log = append(w.log, strings.TrimSpace(s))
 	w.mu.Unlock()
 }
 
 // Sent returns what was sent so far.
-func (w *wire) Sent() []string {
+func (w *Recorder) Sent() []string {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return append([]string(nil), w.log...)
 }
 
 // Mark returns the position of the next statement, for Since.
-func (w *wire) Mark() int {
+func (w *Recorder) Mark() int {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return len(w.log)
 }
 
 // Since returns what was sent after mark.
-func (w *wire) Since(mark int) []string { return w.Sent()[mark:] }
+func (w *Recorder) Since(mark int) []string { return w.Sent()[mark:] }
 
-// data drops transaction control (BEGIN, COMMIT, ROLLBACK, SAVEPOINT...) from
+// Data drops transaction control (BEGIN, COMMIT, ROLLBACK, SAVEPOINT...) from
 // sent: the statements that read or write rows.
-func data(sent []string) []string {
+func Data(sent []string) []string {
 	var out []string
 	for _, s := range sent {
 		u := strings.ToUpper(s)
@@ -72,7 +76,7 @@ func data(sent []string) []string {
 
 type wireConn struct {
 	driver.Conn
-	w *wire
+	w *Recorder
 }
 
 func (c *wireConn) Prepare(q string) (driver.Stmt, error) {
@@ -157,7 +161,7 @@ func (c *wireConn) CheckNamedValue(nv *driver.NamedValue) error {
 
 type wireTx struct {
 	driver.Tx
-	w *wire
+	w *Recorder
 }
 
 func (t *wireTx) Commit() error   { t.w.note("COMMIT"); return t.Tx.Commit() }
@@ -165,7 +169,7 @@ func (t *wireTx) Rollback() error { t.w.note("ROLLBACK"); return t.Tx.Rollback()
 
 type wireStmt struct {
 	driver.Stmt
-	w    *wire
+	w    *Recorder
 	q    string
 	conn *wireConn
 }
@@ -201,8 +205,9 @@ func values(args []driver.NamedValue) []driver.Value {
 	return out
 }
 
-// openWire opens a *sql.DB on drv whose traffic w records.
-func openWire(drv driver.Driver, dsn string) (*sql.DB, *wire) {
-	w := &wire{drv: drv, dsn: dsn}
+// Open opens a *sql.DB on drv and dsn whose traffic the returned Recorder
+// records.
+func Open(drv driver.Driver, dsn string) (*sql.DB, *Recorder) {
+	w := &Recorder{drv: drv, dsn: dsn}
 	return sql.OpenDB(w), w
 }
