@@ -8,6 +8,7 @@ import (
 	"gorm.io/gorm/logger"
 
 	"github.com/gormext/gormext/hooks"
+	"github.com/gormext/gormext/internal/testdb"
 )
 
 // benchConfigs are the GORM configurations the create benchmarks are also
@@ -25,7 +26,8 @@ var benchConfigs = []struct {
 func benchConfigDB(b *testing.B, cfg gorm.Config, opts []hooks.Option) *gorm.DB {
 	b.Helper()
 	cfg.Logger = logger.Discard
-	db, err := gorm.Open(sqlite.Open("file:/hooks-bench-"+randomHex()+"?vfs=memdb&_foreign_keys=1&_busy_timeout=5000"), &cfg)
+	_, dsn := testdb.Raw(b, testdb.SQLite)
+	db, err := gorm.Open(sqlite.Open(dsn), &cfg)
 	if err != nil {
 		b.Fatal(err)
 	}

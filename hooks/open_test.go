@@ -1,16 +1,9 @@
 package hooks_test
 
 import (
-	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
-	"strings"
 	"testing"
-	"time"
 
-	"github.com/jackc/pgx/v5/stdlib"
-	"github.com/mattn/go-sqlite3"
 	"gorm.io/driver/postgres"
 	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
@@ -56,54 +49,10 @@ func gormOn(tb testing.TB, kind testdb.Kind, sqlDB *sql.DB, cfg gorm.Config, opt
 // SQLite database, a new PostgreSQL schema), closed at cleanup.
 func openWireDB(tb testing.TB, kind testdb.Kind) (*sql.DB, *wire.Recorder) {
 	tb.Helper()
-	var sqlDB *sql.DB
-	var w *wire.Recorder
-	if kind == testdb.Postgres {
-		sqlDB, w = wire.Open(stdlib.GetDefaultDriver(), pgSchema(tb))
-	} else {
-		sqlDB, w = wire.Open(&sqlite3.SQLiteDriver{}, "file:/hooks-"+randomHex()+"?vfs=memdb&_foreign_keys=1&_busy_timeout=5000")
-		sqlDB.SetMaxIdleConns(4) // the database lives as long as a connection does
-	}
+	sqlDB, w := wire.Open(testdb.Raw(tb, kind))
+	sqlDB.SetMaxIdleConns(4) // an in-memory database lives as long as a connection does
 	tb.Cleanup(func() { _ = sqlDB.Close() })
 	return sqlDB, w
-}
-
-// pgSchema creates a fresh schema, dropped at cleanup, and returns the DSN
-// whose search_path is that schema.
-func pgSchema(tb testing.TB) string {
-	tb.Helper()
-	dsn := testdb.PostgresDSN()
-	schema := "hx_" + randomHex()
-	adminExec(tb, dsn, "CREATE SCHEMA "+schema)
-	tb.Cleanup(func() { adminExec(tb, dsn, "DROP SCHEMA IF EXISTS "+schema+" CASCADE") })
-	if strings.Contains(dsn, "://") {
-		sep := "?"
-		if strings.Contains(dsn, "?") {
-			sep = "&"
-		}
-		return dsn + sep + "search_path=" + schema
-	}
-	return dsn + " search_path=" + schema
-}
-
-func adminExec(tb testing.TB, dsn, stmt string) {
-	tb.Helper()
-	db, err := sql.Open("pgx", dsn)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer db.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if _, err := db.ExecContext(ctx, stmt); err != nil {
-		tb.Fatalf("%s: %v", stmt, err)
-	}
-}
-
-func randomHex() string {
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }
 
 // kindsOf returns the configured database kinds.

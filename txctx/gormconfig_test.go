@@ -2,10 +2,7 @@ package txctx_test
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"database/sql/driver"
-	"encoding/hex"
 	"fmt"
 	"slices"
 	"strings"
@@ -13,8 +10,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5/stdlib"
-	"github.com/mattn/go-sqlite3"
 	"gorm.io/driver/postgres"
 	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
@@ -111,7 +106,7 @@ func gcGORMConfig(c gcConfig) gorm.Config {
 }
 
 func openGCGORM(t *testing.T, kind testdb.Kind, c gcConfig) *gcEnv {
-	dsn, drv := gcDSN(t, kind)
+	drv, dsn := testdb.Raw(t, kind)
 	sqlDB, w := wire.Open(drv, dsn)
 	rootDB, _ := wire.Open(drv, dsn) // its traffic is not looked at
 	for _, p := range []*sql.DB{sqlDB, rootDB} {
@@ -164,54 +159,6 @@ func gcGORMOn(t *testing.T, kind testdb.Kind, sqlDB *sql.DB, cfg gorm.Config) *g
 		t.Fatalf("db.Use: %v", err)
 	}
 	return db
-}
-
-// gcDSN returns the DSN and driver of a fresh database of kind: an
-// in-memory SQLite database, a new PostgreSQL schema.
-func gcDSN(t *testing.T, kind testdb.Kind) (string, driver.Driver) {
-	t.Helper()
-	if kind == testdb.Postgres {
-		return gcSchema(t), stdlib.GetDefaultDriver()
-	}
-	return "file:/txctx-" + gcRandom() + "?vfs=memdb&_foreign_keys=1&_busy_timeout=5000", &sqlite3.SQLiteDriver{}
-}
-
-// gcSchema creates a fresh PostgreSQL schema, dropped at cleanup, and
-// returns the DSN whose search_path is that schema.
-func gcSchema(t *testing.T) string {
-	t.Helper()
-	dsn := testdb.PostgresDSN()
-	name := "tx_" + gcRandom()
-	gcAdmin(t, dsn, "CREATE SCHEMA "+name)
-	t.Cleanup(func() { gcAdmin(t, dsn, "DROP SCHEMA IF EXISTS "+name+" CASCADE") })
-	if strings.Contains(dsn, "://") {
-		sep := "?"
-		if strings.Contains(dsn, "?") {
-			sep = "&"
-		}
-		return dsn + sep + "search_path=" + name
-	}
-	return dsn + " search_path=" + name
-}
-
-func gcAdmin(t *testing.T, dsn, stmt string) {
-	t.Helper()
-	db, err := sql.Open("pgx", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if _, err := db.ExecContext(ctx, stmt); err != nil {
-		t.Fatalf("%s: %v", stmt, err)
-	}
-}
-
-func gcRandom() string {
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }
 
 func TestGORMConfigurations(t *testing.T) {

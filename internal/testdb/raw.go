@@ -1,0 +1,22 @@
+package testdb
+
+import (
+	"database/sql/driver"
+	"testing"
+
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/mattn/go-sqlite3"
+)
+
+// Raw returns the database/sql driver and the DSN of a clean database of
+// the given kind, for tests that open it below GORM (through a connector
+// of their own): a new in-memory SQLite database, which lives as long as
+// one of its connections is open (keep one idle), or a new PostgreSQL
+// schema, dropped at cleanup.
+func Raw(tb testing.TB, kind Kind) (driver.Driver, string) {
+	tb.Helper()
+	if kind == Postgres {
+		return stdlib.GetDefaultDriver(), postgresSchemaDSN(tb)
+	}
+	return &sqlite3.SQLiteDriver{}, "file:/raw-" + randomName() + "?vfs=memdb&_foreign_keys=1&_busy_timeout=5000"
+}
