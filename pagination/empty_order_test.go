@@ -75,20 +75,26 @@ func TestCraftedCursorRejected(t *testing.T) {
 		key := pagination.WithCursorKey(testKey)
 		order := orders["a nulls first, c desc, id"]
 		sign := func(values ...string) string { return pagination.SignCursor(testKey, "items", order, values...) }
-		if _, err := pagination.PaginateCursor[Item](db, order, pagination.CursorFilter{After: sign(`1`, `null`, `2`)}, key); err != nil {
+		if _, err := pagination.PaginateCursor[Item](db, order, pagination.CursorFilter{After: sign(`["i",1]`, `null`, `["i",2]`)}, key); err != nil {
 			t.Fatalf("a well-formed crafted cursor is refused, so the cases below prove nothing: %v", err)
 		}
 		cases := map[string]string{
-			"no values":        sign(),
-			"too few values":   sign(`1`, `null`),
-			"too many values":  sign(`1`, `null`, `2`, `3`),
-			"string for int":   sign(`"1"`, `null`, `2`),
-			"object for time":  sign(`1`, `{}`, `2`),
-			"number for time":  sign(`1`, `7`, `2`),
-			"array for int":    sign(`[1, 2]`, `null`, `2`),
-			"fraction for int": sign(`1`, `null`, `2.5`),
-			"another sort":     pagination.SignCursor(testKey, "items", orders["a nulls last, id"], `1`, `2`),
-			"another table":    pagination.SignCursor(testKey, "books", order, `1`, `null`, `2`),
+			"no values":          sign(),
+			"too few values":     sign(`["i",1]`, `null`),
+			"too many values":    sign(`["i",1]`, `null`, `["i",2]`, `["i",3]`),
+			"text for int":       sign(`["s","1"]`, `null`, `["i",2]`),
+			"float for int":      sign(`["i",1]`, `null`, `["f","2.5"]`),
+			"int for time":       sign(`["i",1]`, `["i",7]`, `["i",2]`),
+			"bytes for time":     sign(`["i",1]`, `["x","AAE="]`, `["i",2]`),
+			"malformed time":     sign(`["i",1]`, `["t","yesterday"]`, `["i",2]`),
+			"malformed float":    sign(`["i",1]`, `null`, `["f","two"]`),
+			"unknown kind":       sign(`["q",1]`, `null`, `["i",2]`),
+			"not a pair":         sign(`["i"]`, `null`, `["i",2]`),
+			"bare number":        sign(`1`, `null`, `2`),
+			"object":             sign(`{}`, `null`, `["i",2]`),
+			"Go JSON of another": sign(`["g","x"]`, `null`, `["i",2]`),
+			"another sort":       pagination.SignCursor(testKey, "items", orders["a nulls last, id"], `["i",1]`, `["i",2]`),
+			"another table":      pagination.SignCursor(testKey, "books", order, `["i",1]`, `null`, `["i",2]`),
 		}
 		for name, cursor := range cases {
 			for _, f := range []pagination.CursorFilter{{After: cursor}, {Before: cursor}} {
