@@ -73,9 +73,9 @@ func specOf(table string, keys []key) string {
 func encodeCursor(c config, spec string, values []any, now time.Time) (string, error) {
 	body := cursorBody{Values: make([]json.RawMessage, len(values)), Issued: now.Unix()}
 	for i, v := range values {
-		raw, err := json.Marshal(v)
+		raw, err := encodeValue(v)
 		if err != nil {
-			return "", err
+			return "", fmt.Errorf("pagination: sort value %d of the cursor: %w", i+1, err)
 		}
 		body.Values[i] = raw
 	}
@@ -88,7 +88,7 @@ func encodeCursor(c config, spec string, values []any, now time.Time) (string, e
 }
 
 // decodeCursor checks a cursor's signature and age and decodes its values
-// into the Go types of the key fields.
+// (see encodeValue).
 func decodeCursor(c config, spec string, keys []key, param, cursor string, now time.Time) ([]any, error) {
 	body, err := openCursor(c, spec, param, cursor)
 	if err != nil {
@@ -102,11 +102,11 @@ func decodeCursor(c config, spec string, keys []key, param, cursor string, now t
 	}
 	values := make([]any, len(keys))
 	for i, k := range keys {
-		ptr := reflect.New(k.field.FieldType)
-		if err := json.Unmarshal(body.Values[i], ptr.Interface()); err != nil {
+		v, err := decodeValue(body.Values[i], k.field)
+		if err != nil {
 			return nil, invalid("%s: the cursor does not match this sort", param)
 		}
-		values[i] = ptr.Elem().Interface()
+		values[i] = v
 	}
 	return values, nil
 }

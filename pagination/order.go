@@ -38,8 +38,12 @@ func (k key) column() clause.Column {
 	return clause.Column{Table: clause.CurrentTable, Name: k.field.DBName}
 }
 
-// resolve checks each order's column against s.
+// resolve checks each order's column against s. An empty order is
+// ErrInvalidPage: no page can be located without a key.
 func resolve(s *schema.Schema, order []Order) ([]key, error) {
+	if len(order) == 0 {
+		return nil, errEmptyOrder(s)
+	}
 	keys := make([]key, 0, len(order))
 	for _, o := range order {
 		f := s.LookUpField(o.Column)

@@ -1,8 +1,7 @@
 package pagination
 
 import (
-	"strings"
-
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
 
@@ -18,13 +17,17 @@ import (
 // in which "after" and "=" follow the key's direction and NULL placement:
 // with NULLS LAST nothing comes after NULL and NULL comes after every value;
 // with NULLS FIRST it is the other way round; NULL equals NULL.
+//
+// Every value is bound as exactly one parameter, whatever its type (see
+// [pred]).
 func after(keys []key, values []any) clause.Expression {
-	if rowComparable(keys) {
-		return rowValue(keys, values)
-	}
 	var p pred
-	p.expand(keys, values)
-	return clause.Expr{SQL: p.sql.String(), Vars: p.vars}
+	if rowComparable(keys) {
+		p.rowValue(keys, values)
+	} else {
+		p.expand(keys, values)
+	}
+	return p
 }
 
 func rowComparable(keys []key) bool {
@@ -36,14 +39,18 @@ func rowComparable(keys []key) bool {
 	return true
 }
 
-func rowValue(keys []key, values []any) clause.Expression {
-	marks := strings.TrimSuffix(strings.Repeat("?, ", len(keys)), ", ")
-	vars := make([]any, 0, 2*len(keys))
-	for _, k := range keys {
-		vars = append(vars, k.column())
+func (p *pred) rowValue(keys []key, values []any) {
+	p.add("(")
+	for i, k := range keys {
+		p.sep(i)
+		p.col(k)
 	}
-	vars = append(vars, values...)
-	return clause.Expr{SQL: "(" + marks + ") " + cmp(keys[0].Desc) + " (" + marks + ")", Vars: vars}
+	p.add(") " + cmp(keys[0].Desc) + " (")
+	for i, v := range values {
+		p.sep(i)
+		p.val(v)
+	}
+	p.add(")")
 }
 
 func cmp(desc bool) string {
@@ -53,15 +60,64 @@ func cmp(desc bool) string {
 	return ">"
 }
 
-// pred accumulates SQL text and its bound values.
-type pred struct {
-	sql  strings.Builder
-	vars []any
+// pred is a condition made of SQL text, columns and values. It is built
+// piece by piece rather than as a clause.Expr, whose "?" right after "("
+// expands a slice value ([]byte included) into one parameter per element:
+// a column is written quoted, and a value always becomes one parameter.
+type pred []piece
+
+// piece is one part of a pred: SQL text, a column or a value.
+type piece struct {
+	kind  pieceKind
+	sql   string
+	col   clause.Column
+	value any
 }
 
-func (p *pred) add(sql string, vars ...any) {
-	p.sql.WriteString(sql)
-	p.vars = append(p.vars, vars...)
+type pieceKind uint8
+
+const (
+	textPiece pieceKind = iota
+	columnPiece
+	valuePiece
+)
+
+func (p *pred) add(sql string) { *p = append(*p, piece{kind: textPiece, sql: sql}) }
+func (p *pred) col(k key)      { *p = append(*p, piece{kind: columnPiece, col: k.column()}) }
+func (p *pred) val(v any)      { *p = append(*p, piece{kind: valuePiece, value: v}) }
+
+func (p *pred) sep(i int) {
+	if i > 0 {
+		p.add(", ")
+	}
+}
+
+// Build writes the condition to b.
+func (p pred) Build(b clause.Builder) {
+	for _, x := range p {
+		switch x.kind {
+		case textPiece:
+			b.WriteString(x.sql)
+		case columnPiece:
+			b.WriteQuoted(x.col)
+		case valuePiece:
+			bindOne(b, x.value)
+		}
+	}
+}
+
+// bindOne binds v as one parameter, bypassing the statement's AddVar, which
+// would expand a slice or []any into a list, run a clause.Expression or a
+// *gorm.DB as SQL, and quote a clause.Column. A type with a GormValue method
+// keeps its own rendering, the one GORM uses when it writes the column.
+func bindOne(b clause.Builder, v any) {
+	stmt, ok := b.(*gorm.Statement)
+	if _, custom := v.(gorm.Valuer); custom || !ok {
+		b.AddVar(b, v)
+		return
+	}
+	stmt.Vars = append(stmt.Vars, v)
+	stmt.DB.Dialector.BindVarTo(b, stmt, v)
 }
 
 // expand writes "after(k0) OR (eq(k0) AND (expand(rest)))", dropping the
@@ -88,24 +144,35 @@ func (p *pred) expand(keys []key, values []any) {
 // afterKey writes "the column comes after v" and reports whether it wrote
 // anything (after NULL, with NULLS LAST, nothing comes).
 func (p *pred) afterKey(k key, v any) bool {
-	col := k.column()
 	switch {
 	case isNull(v) && k.NullsFirst:
-		p.add("? IS NOT NULL", col)
+		p.col(k)
+		p.add(" IS NOT NULL")
 	case isNull(v):
 		return false
 	case k.nullable() && !k.NullsFirst:
-		p.add("(? "+cmp(k.Desc)+" ? OR ? IS NULL)", col, v, col)
+		p.add("(")
+		p.compare(k, cmp(k.Desc), v)
+		p.add(" OR ")
+		p.col(k)
+		p.add(" IS NULL)")
 	default:
-		p.add("? "+cmp(k.Desc)+" ?", col, v)
+		p.compare(k, cmp(k.Desc), v)
 	}
 	return true
 }
 
 func (p *pred) equalKey(k key, v any) {
 	if isNull(v) {
-		p.add("? IS NULL", k.column())
+		p.col(k)
+		p.add(" IS NULL")
 		return
 	}
-	p.add("? = ?", k.column(), v)
+	p.compare(k, "=", v)
+}
+
+func (p *pred) compare(k key, op string, v any) {
+	p.col(k)
+	p.add(" " + op + " ")
+	p.val(v)
 }

@@ -28,7 +28,8 @@ const (
 // appended when missing, in the direction of the last key, so that the
 // order is total and pages never repeat or skip rows. NULLs sort last in
 // both directions on every database. An empty spec orders by the primary
-// key. The scope replaces any ORDER BY already on the query.
+// key (and is rejected on a model without one). The scope replaces any
+// ORDER BY already on the query.
 //
 // A rejected spec adds an error matching ErrInvalidFilter to the query, e.g.
 //
@@ -62,7 +63,8 @@ func applySort(db *gorm.DB, s *schema.Schema, spec string, allowed []string) err
 
 // ParseSort checks spec against the allowed column names and the model s and
 // returns the order it names, the primary key appended (see [Sort]). Errors
-// match ErrInvalidFilter.
+// match ErrInvalidFilter, among them an empty spec on a model without a
+// primary key.
 func ParseSort(s *schema.Schema, spec string, allowed []string) ([]pagination.Order, error) {
 	if len(spec) > MaxSortSpecLength {
 		return nil, invalid("sort: %d characters; at most %d are allowed", len(spec), MaxSortSpecLength)
@@ -83,7 +85,10 @@ func ParseSort(s *schema.Schema, spec string, allowed []string) ([]pagination.Or
 	if len(order) > MaxSortKeys {
 		return nil, invalid("sort: %d keys; at most %d are allowed", len(order), MaxSortKeys)
 	}
-	return withPrimaryKey(s, order), nil
+	if order = withPrimaryKey(s, order); len(order) == 0 {
+		return nil, invalid("sort: empty, and the model %s has no primary key to sort by; give a sort field (allowed: %s)", s.Name, strings.Join(allowed, ", "))
+	}
+	return order, nil
 }
 
 func parseKey(part string, allowed []string, seen []pagination.Order) (pagination.Order, error) {
