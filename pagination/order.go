@@ -21,6 +21,26 @@ type Order struct {
 	NullsFirst bool
 }
 
+// String writes o in the syntax of a sort spec (see scopes.Sort), which
+// parses back to o: "name", "-created_at", "-score:nullsfirst".
+func (o Order) String() string {
+	s := o.Column
+	if o.Desc {
+		s = "-" + s
+	}
+	if o.NullsFirst {
+		s += ":" + NullsFirstModifier
+	}
+	return s
+}
+
+// The modifiers of a sort spec key that place NULLs: "score:nullsfirst",
+// "-score:nullslast". Without one, NULLs go last.
+const (
+	NullsFirstModifier = "nullsfirst"
+	NullsLastModifier  = "nullslast"
+)
+
 // ErrUnknownColumn is matched by the error of an Order naming a column the
 // model does not have. Package scopes validates sort input before it gets
 // here, so seeing it means a programming mistake, not bad client input.

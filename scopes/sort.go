@@ -21,13 +21,15 @@ const (
 
 // Sort returns a scope that orders the query by spec, a comma-separated list
 // of column names each optionally prefixed with - (descending) or +
-// (ascending, the default): "-created_at,name".
+// (ascending, the default) and optionally followed by :nullsfirst or
+// :nullslast (where NULLs go; last by default): "-created_at,name",
+// "-score:nullsfirst,name". [pagination.Order.String] writes the same syntax.
 //
 // Only the allowed column names are accepted (each must also be a column of
 // the model); at most MaxSortKeys keys, none twice. The primary key is
 // appended when missing, in the direction of the last key, so that the
 // order is total and pages never repeat or skip rows. NULLs sort last in
-// both directions on every database. An empty spec orders by the primary
+// both directions on every database unless the key says :nullsfirst. An empty spec orders by the primary
 // key. The scope replaces any ORDER BY already on the query.
 //
 // A rejected spec adds an error matching ErrInvalidFilter to the query, e.g.
@@ -94,17 +96,38 @@ func parseKey(part string, allowed []string, seen []pagination.Order) (paginatio
 	} else {
 		name = strings.TrimPrefix(name, "+")
 	}
+	name, modifier, hasModifier := strings.Cut(name, ":")
 	if name == "" {
 		return o, invalid("sort: empty sort field in %s", quote(strings.TrimSpace(part)))
 	}
 	if !slices.Contains(allowed, name) {
 		return o, invalid("unknown sort field %s (allowed: %s)", quote(name), strings.Join(allowed, ", "))
 	}
+	if hasModifier {
+		first, err := nullsFirst(name, modifier)
+		if err != nil {
+			return o, err
+		}
+		o.NullsFirst = first
+	}
 	if hasColumn(seen, name) {
 		return o, invalid("sort field %s given twice", quote(name))
 	}
 	o.Column = name
 	return o, nil
+}
+
+// nullsFirst reads the modifier after a sort field's colon: nullsfirst or
+// nullslast, exactly.
+func nullsFirst(name, modifier string) (bool, error) {
+	switch modifier {
+	case pagination.NullsFirstModifier:
+		return true, nil
+	case pagination.NullsLastModifier:
+		return false, nil
+	}
+	return false, invalid("sort field %s: unknown modifier %s (allowed: %s, %s)",
+		quote(name), quote(modifier), pagination.NullsFirstModifier, pagination.NullsLastModifier)
 }
 
 // checkAllowed makes sure each allowed sort field is a column of s: a
