@@ -62,7 +62,7 @@ func specOf(table string, keys []key) string {
 	b.WriteString(table)
 	for _, k := range keys {
 		b.WriteByte('|')
-		b.WriteString(k.field.DBName)
+		b.WriteString(k.binding())
 		b.WriteString(direction(k.Desc))
 		b.WriteString(strconv.FormatBool(k.NullsFirst))
 	}
@@ -102,7 +102,7 @@ func decodeCursor(c config, spec string, keys []key, param, cursor string, now t
 	}
 	values := make([]any, len(keys))
 	for i, k := range keys {
-		v, err := decodeValue(body.Values[i], k.field)
+		v, err := k.decode(body.Values[i])
 		if err != nil {
 			return nil, invalid("%s: the cursor does not match this sort", param)
 		}
@@ -131,10 +131,23 @@ func openCursor(c config, spec, param, cursor string) (cursorBody, error) {
 	return body, nil
 }
 
-// rowValues reads the sort values of row (a T) through its schema.
-func rowValues(ctx context.Context, s *schema.Schema, keys []key, row reflect.Value) ([]any, error) {
+// rowValues reads the sort values of row (a T) through its schema;
+// exprs holds the values of the expression keys, in key order.
+func rowValues(ctx context.Context, s *schema.Schema, keys []key, row reflect.Value, exprs []any) ([]any, error) {
 	values := make([]any, len(keys))
 	for i, k := range keys {
+		switch {
+		case k.expr != nil:
+			values[i], exprs = exprs[0], exprs[1:]
+			continue
+		case k.rel != nil:
+			v, err := joinedValue(ctx, s, k, row)
+			if err != nil {
+				return nil, err
+			}
+			values[i] = v
+			continue
+		}
 		f := s.LookUpField(k.field.DBName)
 		if f == nil {
 			return nil, fmt.Errorf("%w %q: the result type %s lacks it", ErrUnknownColumn, k.field.DBName, s.Name)

@@ -9,8 +9,6 @@ import (
 	"strconv"
 	"time"
 	"unicode/utf8"
-
-	"gorm.io/gorm/schema"
 )
 
 // A cursor carries each sort value as the database sees it: the driver value
@@ -93,10 +91,11 @@ func driverValue(v any) (dv any, ok bool) {
 	return dv, err == nil
 }
 
-// decodeValue reads one sort value of a cursor for the key field f: the
-// driver value it carries or, for a "g" value, a value of f's type. A value
-// of a kind f's values never convert to is an error.
-func decodeValue(raw json.RawMessage, f *schema.Field) (any, error) {
+// decodeValue reads one sort value of a cursor for a key whose values have
+// the Go type t (custom when a GORM serializer writes them): the driver
+// value it carries or, for a "g" value, a value of type t. A value of a kind
+// t's values never convert to is an error.
+func decodeValue(raw json.RawMessage, t reflect.Type, custom bool) (any, error) {
 	if string(raw) == "null" {
 		return nil, nil
 	}
@@ -108,8 +107,8 @@ func decodeValue(raw json.RawMessage, f *schema.Field) (any, error) {
 	if err := json.Unmarshal(pair[0], &kind); err != nil {
 		return nil, err
 	}
-	if !kindFits(f, kind) {
-		return nil, fmt.Errorf("a value of kind %q for %s", kind, f.FieldType)
+	if !kindFits(t, custom, kind) {
+		return nil, fmt.Errorf("a value of kind %q for %s", kind, t)
 	}
 	switch kind {
 	case intValue:
@@ -128,7 +127,7 @@ func decodeValue(raw json.RawMessage, f *schema.Field) (any, error) {
 	case timeValue:
 		return decodeAs[time.Time](pair[1])
 	case goJSONValue:
-		ptr := reflect.New(f.FieldType)
+		ptr := reflect.New(t)
 		err := json.Unmarshal(pair[1], ptr.Interface())
 		return ptr.Elem().Interface(), err
 	}
@@ -159,14 +158,13 @@ var (
 )
 
 // kindFits reports whether a cursor value of the given kind can stand for a
-// value of f. Values of a field with a driver.Valuer or a serializer may
+// value of type t. Values with a driver.Valuer or a serializer (custom) may
 // convert to any kind.
-func kindFits(f *schema.Field, kind string) bool {
-	t := f.FieldType
+func kindFits(t reflect.Type, custom bool, kind string) bool {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
-	if f.Serializer != nil || t.Implements(valuerType) || reflect.PointerTo(t).Implements(valuerType) {
+	if custom || t.Implements(valuerType) || reflect.PointerTo(t).Implements(valuerType) {
 		return true
 	}
 	want := goJSONValue

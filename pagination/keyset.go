@@ -139,7 +139,7 @@ func (w *walk[T]) fetch(keys []key, param, cursor string, limit int) ([]T, error
 		delete(d.Statement.Clauses, "ORDER BY") // the keyset order replaces any other
 		d.Statement.AddClause(ob)
 		andWhere(d, pred)
-		return d
+		return joinKeys(d, keys)
 	})
 	items := make([]T, 0, limit+1)
 	err := tx.Find(&items).Error
@@ -173,24 +173,43 @@ func (w *walk[T]) setCursors(p *CursorPage[T]) error {
 	if err != nil {
 		return err
 	}
+	edges := make([]T, 0, 2)
+	if p.HasPrev {
+		edges = append(edges, p.Items[0])
+	}
+	if p.HasNext && (len(p.Items) > 1 || !p.HasPrev) {
+		edges = append(edges, p.Items[len(p.Items)-1])
+	}
+	cursors := make([]string, len(edges))
+	if err := w.cursorsOf(s, edges, cursors); err != nil {
+		return err
+	}
+	if p.HasPrev {
+		p.PrevCursor = cursors[0]
+	}
 	if p.HasNext {
-		if p.NextCursor, err = w.cursorOf(s, p.Items[len(p.Items)-1]); err != nil {
+		p.NextCursor = cursors[len(cursors)-1]
+	}
+	return nil
+}
+
+// cursorsOf makes the cursors of rows, reading the values of expression
+// keys from the database.
+func (w *walk[T]) cursorsOf(s *schema.Schema, rows []T, out []string) error {
+	exprs, err := w.exprValues(s, rows)
+	if err != nil {
+		return err
+	}
+	for i := range rows {
+		values, err := rowValues(w.db.Statement.Context, s, w.keys, reflect.ValueOf(&rows[i]).Elem(), exprs[i])
+		if err != nil {
+			return err
+		}
+		if out[i], err = encodeCursor(w.c, w.spec, values, w.now); err != nil {
 			return err
 		}
 	}
-	if p.HasPrev {
-		p.PrevCursor, err = w.cursorOf(s, p.Items[0])
-	}
-	return err
-}
-
-// cursorOf makes the cursor of one row.
-func (w *walk[T]) cursorOf(s *schema.Schema, row T) (string, error) {
-	values, err := rowValues(w.db.Statement.Context, s, w.keys, reflect.ValueOf(&row).Elem())
-	if err != nil {
-		return "", err
-	}
-	return encodeCursor(w.c, w.spec, values, w.now)
+	return nil
 }
 
 // CursorOf returns the cursor of row in a listing of db sorted by order, as
@@ -206,5 +225,7 @@ func CursorOf[T any](db *gorm.DB, order []Order, row T, opts ...Option) (string,
 	if err != nil {
 		return "", err
 	}
-	return w.cursorOf(s, row)
+	out := make([]string, 1)
+	err = w.cursorsOf(s, []T{row}, out)
+	return out[0], err
 }

@@ -15,42 +15,60 @@ import (
 // directions and on every database; columns that cannot hold NULL (the
 // primary key, "not null" fields) get no NULLS clause, so a plain index
 // serves them in both directions.
+//
+// Column may also name a column of a belongs-to or has-one association,
+// "Customer.name": it is written as "Customer"."name", the alias GORM's
+// Joins("Customer") gives the joined table, and the join is added when the
+// query lacks it. Its cursor value is read from the association the join
+// fills. Or the key may be a declared expression: see [Expr] and
+// [Expression.Asc].
 type Order struct {
-	Column     string // the database column name, e.g. "created_at"
+	Column     string // the database column name, e.g. "created_at", or "Assoc.column"
 	Desc       bool
 	NullsFirst bool
+	// Expr, when set, makes the key this expression; Column is then its
+	// name (Expression.Asc and Desc set both).
+	Expr *Expression
 }
+
+// String writes o in the syntax of a sort spec (see scopes.Sort), which
+// parses back to o: "name", "-created_at", "-score:nullsfirst".
+func (o Order) String() string {
+	s := o.Column
+	if o.Desc {
+		s = "-" + s
+	}
+	if o.NullsFirst {
+		s += ":" + NullsFirstModifier
+	}
+	return s
+}
+
+// The modifiers of a sort spec key that place NULLs: "score:nullsfirst",
+// "-score:nullslast". Without one, NULLs go last.
+const (
+	NullsFirstModifier = "nullsfirst"
+	NullsLastModifier  = "nullslast"
+)
 
 // ErrUnknownColumn is matched by the error of an Order naming a column the
 // model does not have. Package scopes validates sort input before it gets
 // here, so seeing it means a programming mistake, not bad client input.
 var ErrUnknownColumn = errors.New("pagination: unknown column")
 
-// key is an Order resolved against a schema.
-type key struct {
-	Order
-	field *schema.Field
-}
-
-func (k key) nullable() bool { return !k.field.PrimaryKey && !k.field.NotNull }
-
-func (k key) column() clause.Column {
-	return clause.Column{Table: clause.CurrentTable, Name: k.field.DBName}
-}
-
-// resolve checks each order's column against s. An empty order is
-// ErrInvalidPage: no page can be located without a key.
+// resolve checks each order's column or expression against s. An empty
+// order is ErrInvalidPage: no page can be located without a key.
 func resolve(s *schema.Schema, order []Order) ([]key, error) {
 	if len(order) == 0 {
 		return nil, errEmptyOrder(s)
 	}
 	keys := make([]key, 0, len(order))
 	for _, o := range order {
-		f := s.LookUpField(o.Column)
-		if f == nil || f.DBName == "" {
-			return nil, fmt.Errorf("%w %q on %s", ErrUnknownColumn, o.Column, s.Name)
+		k, err := resolveKey(s, o)
+		if err != nil {
+			return nil, err
 		}
-		keys = append(keys, key{Order: o, field: f})
+		keys = append(keys, k)
 	}
 	return keys, nil
 }

@@ -66,11 +66,12 @@ func cmp(desc bool) string {
 // a column is written quoted, and a value always becomes one parameter.
 type pred []piece
 
-// piece is one part of a pred: SQL text, a column or a value.
+// piece is one part of a pred: SQL text, a column (or a declared
+// expression) or a value.
 type piece struct {
 	kind  pieceKind
 	sql   string
-	col   clause.Column
+	col   any // a clause.Column, or the clause.Expression of a declared expression
 	value any
 }
 
@@ -99,7 +100,11 @@ func (p pred) Build(b clause.Builder) {
 		case textPiece:
 			b.WriteString(x.sql)
 		case columnPiece:
-			b.WriteQuoted(x.col)
+			if e, ok := x.col.(clause.Expression); ok {
+				e.Build(b)
+			} else {
+				b.WriteQuoted(x.col)
+			}
 		case valuePiece:
 			bindOne(b, x.value)
 		}

@@ -26,12 +26,20 @@ const MaxInValues = 1000
 // icontains is case-insensitive (see docs/querying.md for non-ASCII text on
 // SQLite). An empty column name in the tag takes the field's column name.
 //
+// A tag may name a column of a belongs-to or has-one association,
+// filter:"Customer.email,icontains": the condition is on "Customer"."email",
+// the alias GORM's Joins("Customer") gives the joined table, and when the
+// query does not join Customer yet the scope adds db.Joins("Customer") (a
+// LEFT JOIN; call InnerJoins("Customer") yourself to drop rows without
+// one). Columns of has-many and many-to-many associations are refused:
+// their joins repeat rows.
+//
 // A field is skipped when it is a nil pointer, an empty slice, or a non-
 // pointer zero value (0, "", false): use a pointer where the zero value is a
 // real filter (age = 0, isnull = false). Untagged fields are ignored, and
 // untagged embedded structs are searched for tagged fields.
 //
-// A column the model lacks, a bad tag, an in list longer than MaxInValues, a
+// A column the model (or the association) lacks, a bad tag, an in list longer than MaxInValues, a
 // string with a NUL byte or invalid UTF-8 add an error matching
 // ErrInvalidFilter to the query, which then sends no SQL.
 func Filter(f any) func(*gorm.DB) *gorm.DB {
@@ -110,14 +118,14 @@ func buildOne(db *gorm.DB, s *schema.Schema, ff filterField, val reflect.Value) 
 	if name == "" {
 		name = db.NamingStrategy.ColumnName("", ff.name)
 	}
-	field := column(s, name)
-	if field == nil {
-		return nil, invalid("field %s: the model %s has no column %s", ff.name, s.Name, quote(name))
+	col, assoc, err := keyColumn(s, name)
+	if err != nil {
+		return nil, invalid("field %s: %v", ff.name, err)
 	}
 	if err := checkValue(ff, val); err != nil {
 		return nil, err
 	}
-	col := clause.Column{Table: clause.CurrentTable, Name: field.DBName}
+	joinAssoc(db, assoc)
 	return condition(db.Dialector.Name(), ff.op, col, val), nil
 }
 

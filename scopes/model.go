@@ -1,8 +1,15 @@
 package scopes
 
 import (
+	"errors"
+	"strings"
+
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 	"gorm.io/gorm/schema"
+
+	"github.com/gormext/gormext/internal/joins"
+	"github.com/gormext/gormext/pagination"
 )
 
 // modelSchema returns the parsed schema of the model the statement queries
@@ -31,4 +38,34 @@ func column(s *schema.Schema, name string) *schema.Field {
 		return nil
 	}
 	return f
+}
+
+// keyColumn resolves a column a filter, sort or search names: "name", a
+// column of the model, or "Assoc.name", a column of the model's
+// belongs-to or has-one association Assoc, as the join GORM's
+// Joins("Assoc") builds aliases it. assoc is "" for the model's own
+// columns. The error says what is wrong, for the caller to prefix.
+func keyColumn(s *schema.Schema, name string) (col clause.Column, assoc string, err error) {
+	assoc, dbName, joined := strings.Cut(name, ".")
+	if !joined {
+		f := column(s, name)
+		if f == nil {
+			return col, "", errors.New("the model " + s.Name + " has no column " + quote(name))
+		}
+		return clause.Column{Table: clause.CurrentTable, Name: f.DBName}, "", nil
+	}
+	_, f, err := pagination.JoinedColumn(s, assoc, dbName)
+	if err != nil {
+		return col, "", errors.New(strings.TrimPrefix(err.Error(), pagination.ErrUnknownColumn.Error()+": "))
+	}
+	return clause.Column{Table: assoc, Name: f.DBName}, assoc, nil
+}
+
+// joinAssoc makes db join assoc, when a condition or sort uses one of its
+// columns and the query does not join it yet: a LEFT JOIN, as
+// db.Joins(assoc) builds it.
+func joinAssoc(db *gorm.DB, assoc string) {
+	if assoc != "" {
+		joins.Ensure(db, assoc)
+	}
 }

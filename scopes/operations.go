@@ -45,8 +45,13 @@ func (s Searching) SearchTerm() string { return s.Q }
 // gives it the sort, page, cursor and search parameters that the methods
 // read. Decode fills it from a query string.
 type QueryOperations[T, F any] struct {
-	// SortFields are the column names clients may sort by.
+	// SortFields are the column names clients may sort by: the model's
+	// columns and "Assoc.column" for columns of belongs-to and has-one
+	// associations (see Sort).
 	SortFields []string
+	// SortExprs are the declared expressions clients may sort by, by name
+	// (see SortKeys and pagination.Expr).
+	SortExprs []pagination.Expression
 	// DefaultSort is the sort spec used when the filter has none; empty
 	// means primary-key order.
 	DefaultSort string
@@ -153,7 +158,7 @@ func (q *QueryOperations[T, F]) sortSpec(f F) string {
 // bounded sets; Paginate and PaginateCursor for listings.
 func (q *QueryOperations[T, F]) List(ctx context.Context, f F) ([]T, error) {
 	items := make([]T, 0)
-	err := q.query(ctx, f).Scopes(Sort(q.sortSpec(f), q.SortFields...)).Find(&items).Error
+	err := q.query(ctx, f).Scopes(q.sortKeys().Sort(q.sortSpec(f))).Find(&items).Error
 	return items, err
 }
 
@@ -165,7 +170,7 @@ func (q *QueryOperations[T, F]) Paginate(ctx context.Context, f F) (pagination.P
 	if p, ok := any(f).(pageFilterer); ok {
 		page = p.PageFilter()
 	}
-	db := q.query(ctx, f).Scopes(Sort(q.sortSpec(f), q.SortFields...))
+	db := q.query(ctx, f).Scopes(q.sortKeys().Sort(q.sortSpec(f)))
 	return pagination.Paginate[T](db, page, q.options()...)
 }
 
@@ -191,7 +196,11 @@ func (q *QueryOperations[T, F]) order(db *gorm.DB, f F) ([]pagination.Order, err
 	if err != nil {
 		return nil, err
 	}
-	return ParseSort(s, q.sortSpec(f), q.SortFields)
+	return q.sortKeys().Parse(s, q.sortSpec(f))
+}
+
+func (q *QueryOperations[T, F]) sortKeys() SortKeys {
+	return SortKeys{Fields: q.SortFields, Exprs: q.SortExprs}
 }
 
 func (q *QueryOperations[T, F]) options() []pagination.Option {

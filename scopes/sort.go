@@ -21,24 +21,57 @@ const (
 
 // Sort returns a scope that orders the query by spec, a comma-separated list
 // of column names each optionally prefixed with - (descending) or +
-// (ascending, the default): "-created_at,name".
+// (ascending, the default) and optionally followed by :nullsfirst or
+// :nullslast (where NULLs go; last by default): "-created_at,name",
+// "-score:nullsfirst,name". [pagination.Order.String] writes the same syntax.
 //
 // Only the allowed column names are accepted (each must also be a column of
-// the model); at most MaxSortKeys keys, none twice. The primary key is
-// appended when missing, in the direction of the last key, so that the
-// order is total and pages never repeat or skip rows. NULLs sort last in
-// both directions on every database. An empty spec orders by the primary
-// key (and is rejected on a model without one). The scope replaces any
-// ORDER BY already on the query.
+// the model, or "Assoc.column", a column of a belongs-to or has-one
+// association, joined as Filter joins it); at most MaxSortKeys keys, none
+// twice. The primary key is appended when missing, in the direction of the
+// last key, so that the order is total and pages never repeat or skip rows.
+// NULLs sort last in both directions on every database unless the key says
+// :nullsfirst. An empty spec orders by the primary key (and is rejected on a
+// model without one). The scope replaces
+// any ORDER BY already on the query. [SortKeys] also accepts declared
+// expressions.
 //
 // A rejected spec adds an error matching ErrInvalidFilter to the query, e.g.
 //
 //	scopes: unknown sort field "passwd" (allowed: name, created_at)
 func Sort(spec string, allowed ...string) func(*gorm.DB) *gorm.DB {
+	return SortKeys{Fields: allowed}.Sort(spec)
+}
+
+// ParseSort checks spec against the allowed column names and the model s and
+// returns the order it names, the primary key appended (see [Sort]). Errors
+// match ErrInvalidFilter.
+func ParseSort(s *schema.Schema, spec string, allowed []string) ([]pagination.Order, error) {
+	return SortKeys{Fields: allowed}.Parse(s, spec)
+}
+
+// SortKeys are the keys clients may sort by: column names, as [Sort] takes
+// them, and expressions the program declares with [pagination.Expr], which
+// clients name and the code supplies:
+//
+//	var byDomain = pagination.Expr[string]("email_domain", `LOWER(substr(email, instr(email, '@') + 1))`)
+//	keys := scopes.SortKeys{Fields: []string{"name", "Customer.name"}, Exprs: []pagination.Expression{byDomain}}
+//	db.Scopes(keys.Sort("-email_domain,name"))
+//
+// An expression's name must differ from the model's columns and from
+// Fields. Its zero value allows no key (primary-key order only).
+type SortKeys struct {
+	Fields []string                // the model's columns and "Assoc.column"
+	Exprs  []pagination.Expression // declared expressions
+}
+
+// Sort returns the scope ordering the query by spec, as [Sort] does, with
+// k's fields and expressions allowed.
+func (k SortKeys) Sort(spec string) func(*gorm.DB) *gorm.DB {
 	return func(db *gorm.DB) *gorm.DB {
 		s, err := modelSchema(db)
 		if err == nil {
-			err = applySort(db, s, spec, allowed)
+			err = k.apply(db, s, spec)
 		}
 		if err != nil {
 			_ = db.AddError(err)
@@ -47,8 +80,8 @@ func Sort(spec string, allowed ...string) func(*gorm.DB) *gorm.DB {
 	}
 }
 
-func applySort(db *gorm.DB, s *schema.Schema, spec string, allowed []string) error {
-	order, err := ParseSort(s, spec, allowed)
+func (k SortKeys) apply(db *gorm.DB, s *schema.Schema, spec string) error {
+	order, err := k.Parse(s, spec)
 	if err != nil {
 		return err
 	}
@@ -56,27 +89,32 @@ func applySort(db *gorm.DB, s *schema.Schema, spec string, allowed []string) err
 	if err != nil {
 		return invalid("%w", err)
 	}
+	for _, o := range order {
+		if assoc, _, joined := strings.Cut(o.Column, "."); joined && o.Expr == nil {
+			joinAssoc(db, assoc)
+		}
+	}
 	delete(db.Statement.Clauses, "ORDER BY")
 	db.Statement.AddClause(ob)
 	return nil
 }
 
-// ParseSort checks spec against the allowed column names and the model s and
-// returns the order it names, the primary key appended (see [Sort]). Errors
-// match ErrInvalidFilter, among them an empty spec on a model without a
-// primary key.
-func ParseSort(s *schema.Schema, spec string, allowed []string) ([]pagination.Order, error) {
+// Parse checks spec against k and the model s and returns the order it
+// names, the primary key appended (see [Sort]). Errors match
+// ErrInvalidFilter, among them an empty spec on a model without a primary
+// key.
+func (k SortKeys) Parse(s *schema.Schema, spec string) ([]pagination.Order, error) {
 	if len(spec) > MaxSortSpecLength {
 		return nil, invalid("sort: %d characters; at most %d are allowed", len(spec), MaxSortSpecLength)
 	}
-	if err := checkAllowed(s, allowed); err != nil {
+	if err := k.check(s); err != nil {
 		return nil, err
 	}
 	order := make([]pagination.Order, 0, MaxSortKeys+len(s.PrimaryFields))
 	for rest, more := spec, strings.TrimSpace(spec) != ""; more; {
 		var part string
 		part, rest, more = strings.Cut(rest, ",")
-		o, err := parseKey(part, allowed, order)
+		o, err := k.parseKey(part, order)
 		if err != nil {
 			return nil, err
 		}
@@ -86,12 +124,32 @@ func ParseSort(s *schema.Schema, spec string, allowed []string) ([]pagination.Or
 		return nil, invalid("sort: %d keys; at most %d are allowed", len(order), MaxSortKeys)
 	}
 	if order = withPrimaryKey(s, order); len(order) == 0 {
-		return nil, invalid("sort: empty, and the model %s has no primary key to sort by; give a sort field (allowed: %s)", s.Name, strings.Join(allowed, ", "))
+		return nil, invalid("sort: empty, and the model %s has no primary key to sort by; give a sort field (allowed: %s)", s.Name, k.names())
 	}
 	return order, nil
 }
 
-func parseKey(part string, allowed []string, seen []pagination.Order) (pagination.Order, error) {
+// expr returns the declared expression called name.
+func (k SortKeys) expr(name string) *pagination.Expression {
+	for i := range k.Exprs {
+		if k.Exprs[i].Name() == name {
+			e := k.Exprs[i]
+			return &e
+		}
+	}
+	return nil
+}
+
+// names lists every key a client may send, for messages.
+func (k SortKeys) names() string {
+	names := slices.Clone(k.Fields)
+	for _, e := range k.Exprs {
+		names = append(names, e.Name())
+	}
+	return strings.Join(names, ", ")
+}
+
+func (k SortKeys) parseKey(part string, seen []pagination.Order) (pagination.Order, error) {
 	name := strings.TrimSpace(part)
 	var o pagination.Order
 	if rest, ok := strings.CutPrefix(name, "-"); ok {
@@ -99,11 +157,19 @@ func parseKey(part string, allowed []string, seen []pagination.Order) (paginatio
 	} else {
 		name = strings.TrimPrefix(name, "+")
 	}
+	name, modifier, hasModifier := strings.Cut(name, ":")
 	if name == "" {
 		return o, invalid("sort: empty sort field in %s", quote(strings.TrimSpace(part)))
 	}
-	if !slices.Contains(allowed, name) {
-		return o, invalid("unknown sort field %s (allowed: %s)", quote(name), strings.Join(allowed, ", "))
+	if o.Expr = k.expr(name); o.Expr == nil && !slices.Contains(k.Fields, name) {
+		return o, invalid("unknown sort field %s (allowed: %s)", quote(name), k.names())
+	}
+	if hasModifier {
+		first, err := nullsFirst(name, modifier)
+		if err != nil {
+			return o, err
+		}
+		o.NullsFirst = first
 	}
 	if hasColumn(seen, name) {
 		return o, invalid("sort field %s given twice", quote(name))
@@ -112,12 +178,38 @@ func parseKey(part string, allowed []string, seen []pagination.Order) (paginatio
 	return o, nil
 }
 
-// checkAllowed makes sure each allowed sort field is a column of s: a
-// mistake in the program, reported as such.
-func checkAllowed(s *schema.Schema, allowed []string) error {
-	for _, name := range allowed {
-		if column(s, name) == nil {
+// nullsFirst reads the modifier after a sort field's colon: nullsfirst or
+// nullslast, exactly.
+func nullsFirst(name, modifier string) (bool, error) {
+	switch modifier {
+	case pagination.NullsFirstModifier:
+		return true, nil
+	case pagination.NullsLastModifier:
+		return false, nil
+	}
+	return false, invalid("sort field %s: unknown modifier %s (allowed: %s, %s)",
+		quote(name), quote(modifier), pagination.NullsFirstModifier, pagination.NullsLastModifier)
+}
+
+// check makes sure each allowed field is a column of s or of one of its
+// belongs-to or has-one associations, and each expression's name is none:
+// a mistake in the program, reported as such.
+func (k SortKeys) check(s *schema.Schema) error {
+	for _, name := range k.Fields {
+		if _, _, err := keyColumn(s, name); err != nil && !strings.Contains(name, ".") {
 			return invalid("sort field %s is allowed but the model %s has no such column", quote(name), s.Name)
+		} else if err != nil {
+			return invalid("sort field %s is allowed but %v", quote(name), err)
+		}
+	}
+	for i, e := range k.Exprs {
+		switch {
+		case e.Name() == "":
+			return invalid("sort expression %d is not declared: use pagination.Expr", i)
+		case column(s, e.Name()) != nil || slices.Contains(k.Fields, e.Name()):
+			return invalid("sort expression %s has the name of a column or sort field of %s; rename it", quote(e.Name()), s.Name)
+		case slices.IndexFunc(k.Exprs, func(x pagination.Expression) bool { return x.Name() == e.Name() }) != i:
+			return invalid("sort expression %s is declared twice", quote(e.Name()))
 		}
 	}
 	return nil
