@@ -117,9 +117,13 @@ func decodeErrors(err error, table map[string]param) error {
 		return invalid("%v", err)
 	}
 	var out ParamErrors
+	seen := map[string]bool{}
 	for namespace := range errs {
 		name, _ := splitIndex(namespace)
-		out = append(out, table[name].fail(name, "invalid", "%s: the value given cannot be read as this parameter", name))
+		if !seen[name] {
+			seen[name] = true
+			out = append(out, table[name].fail(name, "invalid", "%s: the value given cannot be read as this parameter", name))
+		}
 	}
 	return sortedErrors(out)
 }
