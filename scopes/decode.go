@@ -6,7 +6,10 @@ import (
 	"net/url"
 	"reflect"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
+	"time"
 
 	"github.com/go-playground/form/v4"
 	"github.com/go-playground/validator/v10"
@@ -45,11 +48,21 @@ func Ignore(params ...string) DecodeOption {
 //
 // Decode is strict: an unknown parameter (see AllowUnknown and Ignore), a
 // single-valued one given twice, a value longer than MaxValueLength, with a
-// NUL byte or invalid UTF-8, a list longer than MaxInValues, a malformed
-// value or a failed rule is an error matching ErrInvalidFilter that names the
-// parameter. Bad page parameters (page, page_size or limit not a whole
-// number of 1 or more, an overlong cursor) match pagination.ErrInvalidPage
-// instead; the page size maximum is checked when the page is read.
+// NUL byte or invalid UTF-8, a list longer than MaxInValues, a value not of
+// the parameter's type (a number, bool, RFC 3339 time, UUID or duration,
+// written as time.ParseDuration reads it) or a failed validate rule is
+// rejected.
+//
+// The error is a [ParamErrors]: one [*ParamError] for each parameter at
+// fault (sorted by name, at most five; an unknown parameter is reported
+// alone), whose Message names the parameter and says what it must be, in
+// the client's terms: `status_in: each value must be one of draft,
+// published (got "archived")`, never a Go type or field name. It matches
+// ErrInvalidFilter, and pagination.ErrInvalidPage when a parameter of
+// package pagination is at fault (page, page_size or limit not a whole
+// number of 1 or more, an overlong cursor); the page size maximum is
+// checked when the page is read. A failed validate rule unwraps to the
+// validator.ValidationErrors that reports it.
 func Decode(values url.Values, dst any, opts ...DecodeOption) error {
 	var c decodeConfig
 	for _, opt := range opts {
@@ -59,15 +72,16 @@ func Decode(values url.Values, dst any, opts ...DecodeOption) error {
 	if rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Elem().Kind() != reflect.Struct {
 		return fmt.Errorf("scopes: Decode needs a non-nil pointer to a struct, not %T", dst)
 	}
-	table := paramsOf(rv.Elem().Type())
+	st := rv.Elem().Type()
+	table := paramsOf(st)
 	clean, err := c.clean(values, table)
 	if err != nil {
 		return err
 	}
 	if err := formDecoder().Decode(dst, clean); err != nil {
-		return decodeError(err, table)
+		return decodeErrors(err, table)
 	}
-	return validationError(structValidator().Struct(dst))
+	return validationErrors(structValidator().Struct(dst), st, table, clean)
 }
 
 var formDecoder = sync.OnceValue(func() *form.Decoder {
@@ -84,6 +98,7 @@ var formDecoder = sync.OnceValue(func() *form.Decoder {
 	})
 	d.SetMaxArraySize(MaxInValues)
 	d.RegisterCustomTypeFunc(func(vals []string) (any, error) { return uuid.Parse(vals[0]) }, uuid.UUID{})
+	d.RegisterCustomTypeFunc(func(vals []string) (any, error) { return time.ParseDuration(vals[0]) }, time.Duration(0))
 	return d
 })
 
@@ -93,23 +108,30 @@ var structValidator = sync.OnceValue(func() *validator.Validate {
 	return v
 })
 
-// decodeError names the first parameter whose value did not parse.
-func decodeError(err error, table map[string]param) error {
+// decodeErrors reports each parameter the form decoder could not read.
+// Values are checked before decoding (see valueTypeOf), so this is the
+// fallback for types Decode does not know.
+func decodeErrors(err error, table map[string]param) error {
 	var errs form.DecodeErrors
 	if !errors.As(err, &errs) {
 		return invalid("%v", err)
 	}
-	names := make([]string, 0, len(errs))
-	for n := range errs {
-		names = append(names, n)
+	var out ParamErrors
+	seen := map[string]bool{}
+	for namespace := range errs {
+		name, _ := splitIndex(namespace)
+		if !seen[name] {
+			seen[name] = true
+			out = append(out, table[name].fail(name, "invalid", "%s: the value given cannot be read as this parameter", name))
+		}
 	}
-	slices.Sort(names)
-	name := names[0]
-	return paramError(table[name], "parameter %s: malformed value for its type", quote(name))
+	return sortedErrors(out)
 }
 
-// validationError reports the first failed rule with its parameter name.
-func validationError(err error) error {
+// validationErrors reports each parameter that failed a validate rule,
+// with the first rule it failed. st is the filter struct's type; clean the
+// values decoded, to show the one at fault.
+func validationErrors(err error, st reflect.Type, table map[string]param, clean url.Values) error {
 	if err == nil {
 		return nil
 	}
@@ -117,10 +139,58 @@ func validationError(err error) error {
 	if !errors.As(err, &verrs) || len(verrs) == 0 {
 		return invalid("%v", err)
 	}
-	fe := verrs[0]
-	rule := fe.Tag()
-	if fe.Param() != "" {
-		rule += "=" + fe.Param()
+	var out ParamErrors
+	seen := map[string]bool{}
+	for _, fe := range verrs {
+		name, index := splitIndex(fe.Field())
+		if seen[name] {
+			continue
+		}
+		seen[name] = true
+		p := table[name]
+		text := ruleText(fe, st)
+		if index >= 0 {
+			text = "each value " + text
+		}
+		pe := p.fail(name, fe.Tag(), "%s: %s%s", name, text, gotValue(p, clean[name], index))
+		pe.cause = validator.ValidationErrors{fe}
+		out = append(out, pe)
 	}
-	return invalid("parameter %s fails rule %s: %w", quote(fe.Field()), quote(rule), verrs)
+	return sortedErrors(out)
+}
+
+// splitIndex splits "status_in[2]" into "status_in" and 2; a name without
+// an index has index -1.
+func splitIndex(field string) (string, int) {
+	name, rest, ok := strings.Cut(field, "[")
+	if !ok {
+		return field, -1
+	}
+	index, err := strconv.Atoi(strings.TrimSuffix(rest, "]"))
+	if err != nil {
+		return name, -1
+	}
+	return name, index
+}
+
+// gotValue shows the value at fault, " (got \"archived\")", or "" when no
+// single value is (a list's length, a missing parameter).
+func gotValue(p param, vals []string, index int) string {
+	switch {
+	case index >= 0 && index < len(vals):
+		return " (got " + quote(vals[index]) + ")"
+	case index < 0 && !p.list && len(vals) == 1:
+		return " (got " + quote(vals[0]) + ")"
+	}
+	return ""
+}
+
+// sortedErrors sorts errs by parameter name and keeps the first
+// maxParamErrors.
+func sortedErrors(errs ParamErrors) error {
+	if len(errs) == 0 {
+		return nil
+	}
+	slices.SortStableFunc(errs, func(a, b *ParamError) int { return strings.Compare(a.Param, b.Param) })
+	return errs[:min(len(errs), maxParamErrors)]
 }

@@ -27,4 +27,9 @@
 // parameters are rejected. Every rejection matches [ErrInvalidFilter] (page
 // input [github.com/gormext/gormext/pagination.ErrInvalidPage]) and is
 // surfaced on the query's Error before any SQL is sent.
+//
+// [Decode] reports each rejected query parameter as a [*ParamError] whose
+// Param, Rule and Message (`age_gte: must be an integer ≥ 0 (got "-1")`)
+// can go to the client as they are: they name the parameter and say what
+// its value must be, never a Go type or field.
 package scopes

@@ -83,3 +83,57 @@ func textProblem(s string) string {
 	}
 	return ""
 }
+
+// ParamError is one query parameter Decode rejected. Its Message is
+// written for the client who sent the request: it names the parameter,
+// says what its value must be, and holds no Go type, field or package
+// name, so an API may return it as it is, or build its own text from
+// Param and Rule.
+//
+// errors.Is matches ErrInvalidFilter, or pagination.ErrInvalidPage for the
+// parameters of package pagination (page, page_size, after, before,
+// limit). The error of a failed validate rule unwraps to the one-element
+// validator.ValidationErrors that reports it.
+type ParamError struct {
+	// Param is the parameter's name as the client wrote it (an unknown
+	// name is cut to 64 bytes).
+	Param string
+	// Rule names the check the value failed: a validate tag ("oneof",
+	// "gte", "max", "email", ...), or one of Decode's own: "unknown",
+	// "repeated", "too_long", "too_many", "text", "integer", "number",
+	// "boolean", "time", "uuid", "duration", "invalid".
+	Rule string
+	// Message says what is wrong and what the value must be:
+	// `status_in: each value must be one of draft, published (got "archived")`.
+	Message string
+
+	sentinel error
+	cause    error
+}
+
+func (e *ParamError) Error() string        { return "scopes: " + e.Message }
+func (e *ParamError) Is(target error) bool { return target == e.sentinel }
+func (e *ParamError) Unwrap() error        { return e.cause }
+
+// ParamErrors are the parameters one call of Decode rejected, one error a
+// parameter, sorted by name, at most five. errors.As reaches each
+// *ParamError (the first with a single call); errors.Is matches the
+// sentinel of any of them.
+type ParamErrors []*ParamError
+
+func (es ParamErrors) Error() string {
+	msgs := make([]string, len(es))
+	for i, e := range es {
+		msgs[i] = e.Message
+	}
+	return "scopes: " + strings.Join(msgs, "; ")
+}
+
+// Unwrap returns each *ParamError.
+func (es ParamErrors) Unwrap() []error {
+	out := make([]error, len(es))
+	for i, e := range es {
+		out[i] = e
+	}
+	return out
+}

@@ -3,6 +3,7 @@ package scopes_test
 import (
 	"errors"
 	"net/url"
+	"reflect"
 	"slices"
 	"sync"
 	"testing"
@@ -15,13 +16,16 @@ import (
 	"github.com/gormext/gormext/scopes"
 )
 
-// FuzzDecode: any query string decodes into a filter or fails with one of
-// the two sentinels and a bounded message; a decoded filter always builds.
+// FuzzDecode: any query string decodes into a filter or fails with
+// scopes.ParamErrors matching one of the two sentinels, whose messages are
+// bounded and speak of parameters, never of Go; a decoded filter always
+// builds.
 func FuzzDecode(f *testing.F) {
 	for _, c := range hostile {
 		f.Add(c.query)
 	}
 	f.Add("name_icontains=ann&age_gte=18&status_in=a,b&sort=-created_at")
+	f.Add("age_gte=x&name=a&name=b&page=0&id_in=1,y&email_isnull=2&age_lt=1e400")
 	db := testdb.Open(f, testdb.SQLite).Session(&gorm.Session{DryRun: true})
 	f.Fuzz(func(t *testing.T, raw string) {
 		values, err := url.ParseQuery(raw)
@@ -34,8 +38,20 @@ func FuzzDecode(f *testing.F) {
 			if !errors.Is(err, scopes.ErrInvalidFilter) && !errors.Is(err, pagination.ErrInvalidPage) {
 				t.Fatalf("Decode(%q): error without a sentinel: %v", raw, err)
 			}
-			if len(err.Error()) > 1000 {
+			if len(err.Error()) > 1300 {
 				t.Fatalf("Decode(%q): message of %d bytes", raw, len(err.Error()))
+			}
+			var all scopes.ParamErrors
+			if !errors.As(err, &all) || len(all) == 0 || len(all) > 5 {
+				t.Fatalf("Decode(%q): %v is not 1 to 5 scopes.ParamErrors", raw, err)
+			}
+			for _, pe := range all {
+				if (pe.Param == "" && pe.Rule != "unknown") || pe.Rule == "" || pe.Message == "" {
+					t.Fatalf("Decode(%q): incomplete %#v", raw, pe)
+				}
+				if leak := goInternals(pe.Message, personFilterType); leak != "" {
+					t.Fatalf("Decode(%q): message %q speaks of Go: %q", raw, pe.Message, leak)
+				}
 			}
 			return
 		}
@@ -45,6 +61,8 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+var personFilterType = reflect.TypeFor[PersonFilter]()
 
 var (
 	personSchemaOnce sync.Once

@@ -193,4 +193,9 @@ func checkOutcome(t *testing.T, want outcome, wantIDs, got []int64, err error) {
 	if err != nil && len(err.Error()) > 500 {
 		t.Fatalf("message of %d bytes echoes the input", len(err.Error()))
 	}
+	if err != nil {
+		if leak := goInternals(err.Error(), personFilterType); leak != "" {
+			t.Fatalf("message %q speaks of Go: %q", err, leak)
+		}
+	}
 }

@@ -39,8 +39,9 @@
 //     txctx.DB(ctx), which is the request's transaction.
 //   - Every error reaches the client as one JSON shape, [ErrorBody]:
 //     validation 422 with the failing fields, a bad filter, sort or page 400
-//     naming the parameter, a unique violation 409, not found 404, a stale
-//     version 409.
+//     naming the parameter (for a query string scopes.Decode rejected, the
+//     parameter, the rule it broke and what it must be, in param, rule and
+//     params), a unique violation 409, not found 404, a stale version 409.
 //   - Requests have a deadline ([Config].RequestTimeout) and are logged with
 //     log/slog.
 //   - Every audit entry is written in the request's transaction and, once

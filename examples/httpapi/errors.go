@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"unicode"
@@ -20,6 +21,13 @@ import (
 //
 //	{"error": {"status": 422, "code": "validation_failed", "message": "...",
 //	           "fields": [{"field": "title", "rule": "required"}]}}
+//
+// A query parameter scopes.Decode rejected is a 400 that names it:
+//
+//	{"error": {"status": 400, "code": "invalid_parameter",
+//	           "message": "status_in: each value must be one of draft, published (got \"archived\")",
+//	           "param": "status_in", "rule": "oneof",
+//	           "params": [{"param": "status_in", "rule": "oneof", "message": "..."}]}}
 type ErrorBody struct {
 	Error APIError `json:"error"`
 }
@@ -37,6 +45,24 @@ type APIError struct {
 	// Fields lists the failing fields of a 422 response, and the column
 	// of a 409 unique violation.
 	Fields []FieldError `json:"fields,omitempty"`
+	// Param and Rule name the query parameter at fault in a 400
+	// "invalid_parameter" and the check it failed (the first, when
+	// several parameters are at fault); Params lists every one.
+	Param  string         `json:"param,omitempty"`
+	Rule   string         `json:"rule,omitempty"`
+	Params []ParamProblem `json:"params,omitempty"`
+}
+
+// ParamProblem is one query parameter the API rejected.
+type ParamProblem struct {
+	// Param is the parameter's name, e.g. "status_in".
+	Param string `json:"param"`
+	// Rule is the check its value failed, e.g. "oneof", "time", "unknown"
+	// (the list is in docs/querying.md).
+	Rule string `json:"rule"`
+	// Message says what the value must be, e.g. `status_in: each value
+	// must be one of draft, published (got "archived")`.
+	Message string `json:"message"`
 }
 
 // FieldError is one field that failed validation.
@@ -63,9 +89,12 @@ var (
 func apiError(err error) *APIError {
 	var api *APIError
 	var fields validator.ValidationErrors
+	var params scopes.ParamErrors
 	switch {
 	case errors.As(err, &api):
 		return api
+	case errors.As(err, &params) && len(params) > 0:
+		return invalidParams(params)
 	case errors.Is(err, scopes.ErrInvalidFilter), errors.Is(err, pagination.ErrInvalidPage):
 		// Before validation: a query parameter failing its rule is a 400.
 		return &APIError{Status: http.StatusBadRequest, Code: "invalid_parameter", Message: err.Error()}
@@ -83,6 +112,21 @@ func apiError(err error) *APIError {
 		return errTimeout
 	}
 	return nil
+}
+
+// invalidParams is the 400 of a query string scopes.Decode rejected: the
+// first parameter at fault in param, rule and message, and every one in
+// params.
+func invalidParams(params scopes.ParamErrors) *APIError {
+	e := &APIError{Status: http.StatusBadRequest, Code: "invalid_parameter",
+		Message: params[0].Message, Param: params[0].Param, Rule: params[0].Rule}
+	if len(params) > 1 {
+		e.Message += fmt.Sprintf(" (and %d more: see params)", len(params)-1)
+	}
+	for _, p := range params {
+		e.Params = append(e.Params, ParamProblem{Param: p.Param, Rule: p.Rule, Message: p.Message})
+	}
+	return e
 }
 
 // conflict describes a unique violation, naming the column when the

@@ -243,6 +243,11 @@ func wantClientError(r response) error {
 	if len(r.body) > 2000 {
 		return fmt.Errorf("error body of %d bytes: it echoes the input", len(r.body))
 	}
+	if body.Error.Code == "invalid_parameter" {
+		if leak := goTerms.FindString(body.Error.Message); leak != "" {
+			return fmt.Errorf("message %q speaks of Go: %q", body.Error.Message, leak)
+		}
+	}
 	return nil
 }
 
