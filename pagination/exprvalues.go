@@ -17,7 +17,7 @@ import (
 func joinKeys(d *gorm.DB, keys []key) *gorm.DB {
 	for _, k := range keys {
 		if k.rel != nil {
-			joins.Ensure(d, k.rel.Name)
+			joins.Ensure(d, k.rel.Name, k.readColumns()...)
 		}
 	}
 	return d

@@ -129,8 +129,22 @@ func joinedValue(ctx context.Context, s *schema.Schema, k key, row reflect.Value
 		}
 	}
 	f := rel.FieldSchema.FieldsByDBName[k.field.DBName]
+	if f == nil {
+		return nil, fmt.Errorf("%w %q: the association %s of the result type %s lacks it", ErrUnknownColumn, k.name(), rel.Name, s.Name)
+	}
 	v, _ := f.ValueOf(ctx, assoc)
 	return v, nil
+}
+
+// readColumns are the columns of a joined key's association that a cursor
+// reads from the joined struct: the key's column, and the primary key that
+// tells a missing association from a present one.
+func (k key) readColumns() []string {
+	cols := []string{k.field.DBName}
+	if pk := k.rel.FieldSchema.PrioritizedPrimaryField; pk != nil && pk.DBName != k.field.DBName {
+		cols = append(cols, pk.DBName)
+	}
+	return cols
 }
 
 // binding names the key in a cursor's signature.
