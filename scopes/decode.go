@@ -152,9 +152,7 @@ func validationErrors(err error, st reflect.Type, table map[string]param, clean 
 		if index >= 0 {
 			text = "each value " + text
 		}
-		pe := p.fail(name, fe.Tag(), "%s: %s%s", name, text, gotValue(p, clean[name], index))
-		pe.cause = validator.ValidationErrors{fe}
-		out = append(out, pe)
+		out = append(out, p.failWith(validator.ValidationErrors{fe}, name, fe.Tag(), "%s: %s%s", name, text, gotValue(p, clean[name], index)))
 	}
 	return sortedErrors(out)
 }
