@@ -15,6 +15,11 @@ import (
 // and Before set, and a cursor that is malformed, altered, signed with
 // another key, issued for another listing or sort, or expired. The message
 // names the parameter and what is allowed.
+//
+// Every rejected value a client controls (page, page_size, after, before,
+// limit) is also a [*ParamError], found with errors.As, whose Param, Rule
+// and Message an API can return; an empty order, which comes from the
+// program, is not.
 var ErrInvalidPage = errors.New("pagination: invalid page")
 
 // ParamError is one page parameter a client sent and Paginate or
@@ -51,4 +56,14 @@ func errEmptyOrder(s *schema.Schema) error {
 // failed rule; the message, built from format and args, follows "param: ".
 func rejectParam(param, rule, format string, args ...any) error {
 	return paramerr.New("pagination: ", ErrInvalidPage, nil, param, rule, param+": "+fmt.Sprintf(format, args...))
+}
+
+// rejectRange returns the *ParamError of param, whose value n is outside
+// 1 to max: rule "gte" below, "max" above.
+func rejectRange(param string, n, max int) error {
+	rule := "max"
+	if n < 1 {
+		rule = "gte"
+	}
+	return rejectParam(param, rule, "must be an integer from 1 to %d (got %d)", max, n)
 }
