@@ -66,24 +66,13 @@ func quote(s string) string {
 	}
 }
 
-// checkText rejects strings no database column can hold: invalid UTF-8 and
-// NUL bytes (PostgreSQL refuses both in text).
-func checkText(what, s string) error {
-	if problem := textProblem(s); problem != "" {
-		return invalid("%s: %s", what, problem)
+// checkParamText rejects, as a ParamError of param, strings no database
+// column can hold: invalid UTF-8 and NUL bytes.
+func checkParamText(param, s string) error {
+	if must := textMust(s); must != "" {
+		return newParamError(ErrInvalidFilter, nil, param, "text", param+": "+must)
 	}
 	return nil
-}
-
-// textProblem says what makes s unstorable, or "" when nothing does.
-func textProblem(s string) string {
-	if !utf8.ValidString(s) {
-		return "value is not valid UTF-8"
-	}
-	if strings.IndexByte(s, 0) >= 0 {
-		return "value contains a NUL byte"
-	}
-	return ""
 }
 
 // ParamError is one query parameter a client sent and this package
