@@ -59,11 +59,11 @@ func rejectParam(param, rule, format string, args ...any) error {
 }
 
 // rejectRange returns the *ParamError of param, whose value n is outside
-// 1 to max: rule "gte" below, "max" above.
-func rejectRange(param string, n, max int) error {
+// 1 to most: rule "gte" below, "max" above.
+func rejectRange(param string, n, most int) error {
 	rule := "max"
 	if n < 1 {
 		rule = "gte"
 	}
-	return rejectParam(param, rule, "must be an integer from 1 to %d (got %d)", max, n)
+	return rejectParam(param, rule, "must be an integer from 1 to %d (got %d)", most, n)
 }
