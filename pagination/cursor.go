@@ -95,16 +95,16 @@ func decodeCursor(c config, spec string, keys []key, param, cursor string, now t
 		return nil, err
 	}
 	if c.ttl > 0 && now.Sub(time.Unix(body.Issued, 0)) > c.ttl {
-		return nil, invalid("%s: the cursor has expired; start again from the first page", param)
+		return nil, rejectParam(param, "cursor_expired", "the cursor has expired; start again from the first page")
 	}
 	if len(body.Values) != len(keys) {
-		return nil, invalid("%s: the cursor does not match this sort", param)
+		return nil, errCursorMismatch(param)
 	}
 	values := make([]any, len(keys))
 	for i, k := range keys {
 		v, err := k.decode(body.Values[i])
 		if err != nil {
-			return nil, invalid("%s: the cursor does not match this sort", param)
+			return nil, errCursorMismatch(param)
 		}
 		values[i] = v
 	}
@@ -115,20 +115,31 @@ func decodeCursor(c config, spec string, keys []key, param, cursor string, now t
 func openCursor(c config, spec, param, cursor string) (cursorBody, error) {
 	var body cursorBody
 	if len(cursor) > MaxCursorLength {
-		return body, invalid("%s: cursor longer than %d characters", param, MaxCursorLength)
+		return body, rejectParam(param, "too_long", "must be at most %d bytes long (got %d bytes)", MaxCursorLength, len(cursor))
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(cursor)
 	if err != nil || len(raw) <= sha256.Size {
-		return body, invalid("%s: malformed cursor; use next_cursor or prev_cursor as returned", param)
+		return body, errMalformedCursor(param)
 	}
 	payload, sig := raw[:len(raw)-sha256.Size], raw[len(raw)-sha256.Size:]
 	if !hmac.Equal(sig, signature(c.signingKey(), spec, payload)) {
-		return body, invalid("%s: the cursor was altered, or was issued for another listing, sort or key", param)
+		return body, rejectParam(param, "cursor", "the cursor was altered, or was issued for another listing or sort; pass next_cursor or prev_cursor as returned, with the same sort")
 	}
 	if err := json.Unmarshal(payload, &body); err != nil {
-		return body, invalid("%s: malformed cursor", param)
+		return body, errMalformedCursor(param)
 	}
 	return body, nil
+}
+
+// errMalformedCursor is the error of a cursor that is none.
+func errMalformedCursor(param string) error {
+	return rejectParam(param, "cursor", "must be a cursor as returned in next_cursor or prev_cursor")
+}
+
+// errCursorMismatch is the error of a signed cursor whose values do not
+// fit the sort's keys.
+func errCursorMismatch(param string) error {
+	return rejectParam(param, "cursor", "the cursor does not fit this sort; pass next_cursor or prev_cursor as returned, with the same sort")
 }
 
 // rowValues reads the sort values of row (a T) through its schema;

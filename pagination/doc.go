@@ -19,7 +19,8 @@
 // The traps this package closes:
 //
 //   - Page input is rejected, never clamped: a page below 1, a size below 1 or
-//     above the maximum is [ErrInvalidPage].
+//     above the maximum is [ErrInvalidPage], and a [*ParamError] whose
+//     Param, Rule and Message name the parameter for the client.
 //   - The total counts what the query yields, also with joins, GROUP BY and
 //     DISTINCT (it counts over a subquery), and a page past the end keeps it.
 //     [WithCount] switches the count off or, on PostgreSQL, reads the

@@ -2,6 +2,7 @@ package pagination_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"gorm.io/gorm"
@@ -40,12 +41,15 @@ func ExamplePaginate() {
 	fmt.Printf("total %d, %d pages\n", page.Total, page.TotalPages)
 
 	_, err = pagination.Paginate[Author](db, pagination.PaginatedFilter{PageSize: 1000})
-	fmt.Println(err)
+	var pe *pagination.ParamError // the same type as scopes.ParamError
+	if errors.As(err, &pe) {
+		fmt.Printf("%s, %s: %s\n", pe.Param, pe.Rule, pe.Message)
+	}
 	// Output:
 	// author 3
 	// author 4
 	// total 5, 3 pages
-	// pagination: page_size 1000: must be between 1 and 100
+	// page_size, max: page_size: must be an integer from 1 to 100 (got 1000)
 }
 
 func ExamplePaginateCursor() {
@@ -66,7 +70,7 @@ func ExamplePaginateCursor() {
 	// author 5 author 4 false true
 	// author 3 author 2 true true
 	// author 5 author 4 false true
-	// pagination: after: malformed cursor; use next_cursor or prev_cursor as returned
+	// pagination: after: must be a cursor as returned in next_cursor or prev_cursor
 }
 
 func closeDB(db *gorm.DB) {

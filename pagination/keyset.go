@@ -48,7 +48,8 @@ type CursorPage[T any] struct {
 //
 // Cursors are opaque, signed (HMAC-SHA256, see [WithCursorKey]) and bound
 // to the table and the sort: a malformed, altered, foreign or expired
-// cursor, both After and Before, or a Limit out of range is ErrInvalidPage.
+// cursor, both After and Before, or a Limit out of range is ErrInvalidPage
+// and a [*ParamError] naming "after", "before" or "limit".
 func PaginateCursor[T any](db *gorm.DB, order []Order, f CursorFilter, opts ...Option) (CursorPage[T], error) {
 	c := newConfig(opts)
 	if db.Error != nil {
@@ -68,13 +69,13 @@ func PaginateCursor[T any](db *gorm.DB, order []Order, f CursorFilter, opts ...O
 
 func cursorLimit(c config, f CursorFilter) (int, error) {
 	if f.After != "" && f.Before != "" {
-		return 0, invalid("after and before: give at most one")
+		return 0, rejectParam("before", "excluded_with", "must not be given with after; give one of them")
 	}
 	if f.Limit == 0 {
 		return c.defaultSize, nil
 	}
 	if f.Limit < 1 || f.Limit > c.maxSize {
-		return 0, invalid("limit %d: must be between 1 and %d", f.Limit, c.maxSize)
+		return 0, rejectRange("limit", f.Limit, c.maxSize)
 	}
 	return f.Limit, nil
 }

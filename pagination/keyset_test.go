@@ -270,14 +270,14 @@ func TestCursorRejects(t *testing.T) {
 			opts []pagination.Option
 			msg  string
 		}{
-			{"both after and before", pagination.CursorFilter{After: good, Before: good}, nil, "give at most one"},
-			{"negative limit", pagination.CursorFilter{Limit: -1}, nil, "limit -1"},
-			{"limit above the maximum", pagination.CursorFilter{Limit: 101}, nil, "between 1 and 100"},
-			{"not base64", pagination.CursorFilter{After: "!!!"}, nil, "malformed cursor"},
-			{"too short", pagination.CursorFilter{After: "abcd"}, nil, "malformed cursor"},
+			{"both after and before", pagination.CursorFilter{After: good, Before: good}, nil, "must not be given with after"},
+			{"negative limit", pagination.CursorFilter{Limit: -1}, nil, "limit: must be an integer from 1 to 100 (got -1)"},
+			{"limit above the maximum", pagination.CursorFilter{Limit: 101}, nil, "from 1 to 100 (got 101)"},
+			{"not base64", pagination.CursorFilter{After: "!!!"}, nil, "must be a cursor"},
+			{"too short", pagination.CursorFilter{After: "abcd"}, nil, "must be a cursor"},
 			{"flipped bit", pagination.CursorFilter{After: flipped}, nil, "altered"},
 			{"truncated", pagination.CursorFilter{Before: good[:len(good)-2]}, nil, "before:"},
-			{"overlong", pagination.CursorFilter{After: strings.Repeat("A", 5000)}, nil, "longer than 4096"},
+			{"overlong", pagination.CursorFilter{After: strings.Repeat("A", 5000)}, nil, "at most 4096 bytes"},
 			{"another key", pagination.CursorFilter{After: good}, []pagination.Option{pagination.WithCursorKey([]byte("0123456789abcdef0123456789abcdef"))}, "altered"},
 		}
 		for _, c := range cases {

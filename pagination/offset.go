@@ -36,19 +36,25 @@ func (f PaginatedFilter) normalize(c config) (PaginatedFilter, error) {
 	if f.PageSize == 0 {
 		f.PageSize = c.defaultSize
 	}
-	if f.Page < 1 {
-		return f, invalid("page %d: must be 1 or more", f.Page)
+	if f.Page < 1 || c.maxPage > 0 && f.Page > c.maxPage {
+		return f, c.errPage(f.Page)
 	}
 	if f.PageSize < 1 || f.PageSize > c.maxSize {
-		return f, invalid("page_size %d: must be between 1 and %d", f.PageSize, c.maxSize)
-	}
-	if c.maxPage > 0 && f.Page > c.maxPage {
-		return f, invalid("page %d: must be at most %d; use cursor pages to go deeper", f.Page, c.maxPage)
+		return f, rejectRange("page_size", f.PageSize, c.maxSize)
 	}
 	if f.Page-1 > math.MaxInt/f.PageSize {
-		return f, invalid("page %d: too large for page_size %d", f.Page, f.PageSize)
+		return f, rejectParam("page", "max", "must be an integer from 1 to %d when page_size is %d (got %d)",
+			math.MaxInt/f.PageSize+1, f.PageSize, f.Page)
 	}
 	return f, nil
+}
+
+// errPage is the error of a page number below 1 or above the maximum page.
+func (c config) errPage(page int) error {
+	if c.maxPage > 0 {
+		return rejectRange("page", page, c.maxPage)
+	}
+	return rejectParam("page", "gte", "must be an integer ≥ 1 (got %d)", page)
 }
 
 func (f PaginatedFilter) offset() int { return (f.Page - 1) * f.PageSize }
@@ -69,7 +75,8 @@ func (f PaginatedFilter) offset() int { return (f.Page - 1) * f.PageSize }
 //
 // A page below 1 or above the maximum page (see WithMaxPage; none by
 // default), a page size below 1 or above the maximum (default 100) is
-// rejected with ErrInvalidPage; zero values take the defaults.
+// rejected with ErrInvalidPage, as a [*ParamError] naming "page" or
+// "page_size"; zero values take the defaults.
 func Paginate[T any](db *gorm.DB, f PaginatedFilter, opts ...Option) (Paginated[T], error) {
 	c := newConfig(opts)
 	f, err := f.normalize(c)

@@ -166,13 +166,13 @@ func TestPaginateRejects(t *testing.T) {
 		opts []pagination.Option
 		msg  string
 	}{
-		{pagination.PaginatedFilter{Page: -1}, nil, "page -1: must be 1 or more"},
-		{pagination.PaginatedFilter{PageSize: -5}, nil, "page_size -5: must be between 1 and 100"},
-		{pagination.PaginatedFilter{PageSize: 101}, nil, "page_size 101: must be between 1 and 100"},
-		{pagination.PaginatedFilter{PageSize: 11}, []pagination.Option{pagination.WithMaxPageSize(10)}, "between 1 and 10"},
-		{pagination.PaginatedFilter{Page: math.MaxInt, PageSize: 100}, nil, "too large"},
-		{pagination.PaginatedFilter{Page: math.MinInt}, nil, "must be 1 or more"},
-		{pagination.PaginatedFilter{Page: 51}, []pagination.Option{pagination.WithMaxPage(50)}, "page 51: must be at most 50; use cursor pages"},
+		{pagination.PaginatedFilter{Page: -1}, nil, "page: must be an integer ≥ 1 (got -1)"},
+		{pagination.PaginatedFilter{PageSize: -5}, nil, "page_size: must be an integer from 1 to 100 (got -5)"},
+		{pagination.PaginatedFilter{PageSize: 101}, nil, "page_size: must be an integer from 1 to 100 (got 101)"},
+		{pagination.PaginatedFilter{PageSize: 11}, []pagination.Option{pagination.WithMaxPageSize(10)}, "from 1 to 10 (got 11)"},
+		{pagination.PaginatedFilter{Page: math.MaxInt, PageSize: 100}, nil, "when page_size is 100"},
+		{pagination.PaginatedFilter{Page: math.MinInt}, nil, "must be an integer ≥ 1"},
+		{pagination.PaginatedFilter{Page: 51}, []pagination.Option{pagination.WithMaxPage(50)}, "page: must be an integer from 1 to 50 (got 51)"},
 	}
 	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
 		seedBooks(t, db)

@@ -60,8 +60,9 @@ func Ignore(params ...string) DecodeOption {
 // published (got "archived")`, never a Go type or field name. It matches
 // ErrInvalidFilter, and pagination.ErrInvalidPage when a parameter of
 // package pagination is at fault (page, page_size or limit not a whole
-// number of 1 or more, an overlong cursor); the page size maximum is
-// checked when the page is read. A failed validate rule unwraps to the
+// number of 1 or more, an overlong cursor); the page size maximum, the
+// sort fields and the cursor's signature are checked when the page is
+// read, and rejected as *ParamErrors too. A failed validate rule unwraps to the
 // validator.ValidationErrors that reports it.
 func Decode(values url.Values, dst any, opts ...DecodeOption) error {
 	var c decodeConfig
@@ -152,9 +153,7 @@ func validationErrors(err error, st reflect.Type, table map[string]param, clean 
 		if index >= 0 {
 			text = "each value " + text
 		}
-		pe := p.fail(name, fe.Tag(), "%s: %s%s", name, text, gotValue(p, clean[name], index))
-		pe.cause = validator.ValidationErrors{fe}
-		out = append(out, pe)
+		out = append(out, p.failWith(validator.ValidationErrors{fe}, name, fe.Tag(), "%s: %s%s", name, text, gotValue(p, clean[name], index)))
 	}
 	return sortedErrors(out)
 }

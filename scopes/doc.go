@@ -31,5 +31,9 @@
 // [Decode] reports each rejected query parameter as a [*ParamError] whose
 // Param, Rule and Message (`age_gte: must be an integer ≥ 0 (got "-1")`)
 // can go to the client as they are: they name the parameter and say what
-// its value must be, never a Go type or field.
+// its value must be, never a Go type or field. So do the checks that run
+// after decoding, on the client's values: [Sort] (`sort: unknown field
+// "passwd" ...`), [Search], [Filter], and through [QueryOperations] the
+// page size, page number and cursor checks of package pagination (the same
+// type, as pagination.ParamError).
 package scopes

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/gormext/gormext/internal/paramerr"
 )
 
 // ErrInvalidFilter is matched (with errors.Is) by every rejected filter,
@@ -64,56 +66,42 @@ func quote(s string) string {
 	}
 }
 
-// checkText rejects strings no database column can hold: invalid UTF-8 and
-// NUL bytes (PostgreSQL refuses both in text).
-func checkText(what, s string) error {
-	if problem := textProblem(s); problem != "" {
-		return invalid("%s: %s", what, problem)
+// checkParamText rejects, as a ParamError of param, strings no database
+// column can hold: invalid UTF-8 and NUL bytes.
+func checkParamText(param, s string) error {
+	if must := textMust(s); must != "" {
+		return newParamError(ErrInvalidFilter, nil, param, "text", param+": "+must)
 	}
 	return nil
 }
 
-// textProblem says what makes s unstorable, or "" when nothing does.
-func textProblem(s string) string {
-	if !utf8.ValidString(s) {
-		return "value is not valid UTF-8"
-	}
-	if strings.IndexByte(s, 0) >= 0 {
-		return "value contains a NUL byte"
-	}
-	return ""
-}
-
-// ParamError is one query parameter Decode rejected. Its Message is
-// written for the client who sent the request: it names the parameter,
-// says what its value must be, and holds no Go type, field or package
-// name, so an API may return it as it is, or build its own text from
-// Param and Rule.
+// ParamError is one query parameter a client sent and this package
+// rejected: by Decode, or after decoding by a sort spec ([Sort],
+// [SortKeys], QueryOperations), a search term ([Search]) or a filter
+// value ([Filter]). Its Message is written for that client: it names the
+// parameter, says what its value must be, and holds no Go type, field or
+// package name, so an API may return it as it is, or build its own text
+// from Param and Rule.
+//
+// Param is the parameter's name as the client wrote it (an unknown name is
+// cut to 64 bytes). Rule names the check the value failed: a validate tag
+// ("oneof", "gte", "max", "email", ...), one of Decode's own ("unknown",
+// "repeated", "too_long", "too_many", "text", "integer", "number",
+// "boolean", "time", "uuid", "duration", "invalid"), of a sort spec
+// ("unknown_field", "duplicate_field", "empty_field", "modifier",
+// "too_many", "too_long") or of a page (see pagination.ParamError).
+// Message says what is wrong and what the value must be:
+// `status_in: each value must be one of draft, published (got "archived")`.
 //
 // errors.Is matches ErrInvalidFilter, or pagination.ErrInvalidPage for the
 // parameters of package pagination (page, page_size, after, before,
 // limit). The error of a failed validate rule unwraps to the one-element
 // validator.ValidationErrors that reports it.
-type ParamError struct {
-	// Param is the parameter's name as the client wrote it (an unknown
-	// name is cut to 64 bytes).
-	Param string
-	// Rule names the check the value failed: a validate tag ("oneof",
-	// "gte", "max", "email", ...), or one of Decode's own: "unknown",
-	// "repeated", "too_long", "too_many", "text", "integer", "number",
-	// "boolean", "time", "uuid", "duration", "invalid".
-	Rule string
-	// Message says what is wrong and what the value must be:
-	// `status_in: each value must be one of draft, published (got "archived")`.
-	Message string
-
-	sentinel error
-	cause    error
-}
-
-func (e *ParamError) Error() string        { return "scopes: " + e.Message }
-func (e *ParamError) Is(target error) bool { return target == e.sentinel }
-func (e *ParamError) Unwrap() error        { return e.cause }
+//
+// It is the same type as pagination.ParamError, so the page errors
+// QueryOperations passes on from package pagination are reached by the
+// same errors.As.
+type ParamError = paramerr.Error
 
 // ParamErrors are the parameters one call of Decode rejected, one error a
 // parameter, sorted by name, at most five. errors.As reaches each
@@ -136,4 +124,16 @@ func (es ParamErrors) Unwrap() []error {
 		out[i] = e
 	}
 	return out
+}
+
+// newParamError returns the *ParamError of param, failing rule, with
+// message; errors.Is matches sentinel, Unwrap returns cause.
+func newParamError(sentinel, cause error, param, rule, message string) *ParamError {
+	return paramerr.New("scopes: ", sentinel, cause, param, rule, message)
+}
+
+// rejectParam returns the *ParamError of param matching ErrInvalidFilter;
+// the message, built from format and args, follows "param: ".
+func rejectParam(param, rule, format string, args ...any) error {
+	return newParamError(ErrInvalidFilter, nil, param, rule, param+": "+fmt.Sprintf(format, args...))
 }

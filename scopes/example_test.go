@@ -164,8 +164,13 @@ func ExampleSort() {
 	var found []Article
 	err := db.Scopes(scopes.Sort("passwd", "title", "created_at")).Find(&found).Error
 	fmt.Println(err)
+	var pe *scopes.ParamError // a client's spec: the parameter "sort"
+	if errors.As(err, &pe) {
+		fmt.Println(pe.Param, pe.Rule)
+	}
 	// Output:
-	// scopes: unknown sort field "passwd" (allowed: title, created_at)
+	// scopes: sort: unknown field "passwd" (allowed: title, created_at)
+	// sort unknown_field
 }
 
 func closeDB(db *gorm.DB) {

@@ -115,14 +115,14 @@ func TestSortExpressionRejects(t *testing.T) {
 		msg  string
 	}{
 		// the client names a key nobody declared, or smuggles SQL into it.
-		{orderKeys, "email_domain", `unknown sort field "email_domain" (allowed: total, Customer.name, Customer.email, Note.text, Customer.id, ref_lower, total_band, customer_name_lower)`},
-		{orderKeys, "LOWER(ref)", "unknown sort field"},
-		{orderKeys, "ref_lower;DROP TABLE orders", "unknown sort field"},
-		{orderKeys, "ref_lower DESC", "unknown sort field"},
-		{orderKeys, "Ref_Lower", "unknown sort field"},
-		{orderKeys, "ref_lower,-ref_lower", `sort field "ref_lower" given twice`},
-		{orderKeys, "ref_lower:first", `sort field "ref_lower": unknown modifier "first"`},
-		{scopes.SortKeys{Fields: []string{"total"}}, "ref_lower", "unknown sort field"},
+		{orderKeys, "email_domain", `sort: unknown field "email_domain" (allowed: total, Customer.name, Customer.email, Note.text, Customer.id, ref_lower, total_band, customer_name_lower)`},
+		{orderKeys, "LOWER(ref)", "sort: unknown field"},
+		{orderKeys, "ref_lower;DROP TABLE orders", "sort: unknown field"},
+		{orderKeys, "ref_lower DESC", "sort: unknown field"},
+		{orderKeys, "Ref_Lower", "sort: unknown field"},
+		{orderKeys, "ref_lower,-ref_lower", `field "ref_lower" given twice`},
+		{orderKeys, "ref_lower:first", `field "ref_lower" has an unknown modifier "first"`},
+		{scopes.SortKeys{Fields: []string{"total"}}, "ref_lower", "sort: unknown field"},
 		// mistakes in the program.
 		{scopes.SortKeys{Exprs: []pagination.Expression{pagination.Expr[int]("total", "total * 2")}}, "total", `sort expression "total" has the name of a column or sort field of Order`},
 		{scopes.SortKeys{Fields: []string{"Customer.name"}, Exprs: []pagination.Expression{refLower, refLower}}, "ref_lower", `sort expression "ref_lower" is declared twice`},

@@ -39,9 +39,12 @@ const MaxInValues = 1000
 // real filter (age = 0, isnull = false). Untagged fields are ignored, and
 // untagged embedded structs are searched for tagged fields.
 //
-// A column the model (or the association) lacks, a bad tag, an in list longer than MaxInValues, a
-// string with a NUL byte or invalid UTF-8 add an error matching
-// ErrInvalidFilter to the query, which then sends no SQL.
+// A column the model (or the association) lacks, a bad tag, an in list
+// longer than MaxInValues, a string with a NUL byte or invalid UTF-8 add an
+// error matching ErrInvalidFilter to the query, which then sends no SQL.
+// The last three come from the client: they are [*ParamError]s named by
+// the field's form tag (as Decode reads it), else its json tag, else its
+// column.
 func Filter(f any) func(*gorm.DB) *gorm.DB {
 	return func(db *gorm.DB) *gorm.DB {
 		exprs, err := filterExprs(db, f)
@@ -122,28 +125,38 @@ func buildOne(db *gorm.DB, s *schema.Schema, ff filterField, val reflect.Value) 
 	if err != nil {
 		return nil, invalid("field %s: %v", ff.name, err)
 	}
-	if err := checkValue(ff, val); err != nil {
+	if err := checkValue(ff.paramOr(name), val); err != nil {
 		return nil, err
 	}
 	joinAssoc(db, assoc)
 	return condition(db.Dialector.Name(), ff.op, col, val), nil
 }
 
-// checkValue rejects text no database can store and overlong in lists.
-func checkValue(ff filterField, val reflect.Value) error {
+// paramOr is the parameter a client sets ff by, or column when ff has no
+// form or json tag.
+func (ff filterField) paramOr(column string) string {
+	if ff.param != "" {
+		return ff.param
+	}
+	return column
+}
+
+// checkValue rejects text no database can store and overlong in lists,
+// as ParamErrors of param.
+func checkValue(param string, val reflect.Value) error {
 	if val.Kind() == reflect.String {
-		return checkText("field "+ff.name, val.String())
+		return checkParamText(param, val.String())
 	}
 	if val.Kind() != reflect.Slice {
 		return nil
 	}
 	if val.Len() > MaxInValues {
-		return invalid("field %s: %d values; at most %d are allowed", ff.name, val.Len(), MaxInValues)
+		return rejectParam(param, "too_many", "must have at most %d values (got %d)", MaxInValues, val.Len())
 	}
 	for i := range val.Len() {
 		e := reflect.Indirect(val.Index(i))
 		if e.Kind() == reflect.String {
-			if err := checkText("field "+ff.name, e.String()); err != nil {
+			if err := checkParamText(param, e.String()); err != nil {
 				return err
 			}
 		}

@@ -147,7 +147,7 @@ func TestFilterRejects(t *testing.T) {
 		{"contains on an int", badContainsKind{Age: ptr(1)}, "operator contains needs a string"},
 		{"SQL in a column tag", badInjectedColumn{X: ptr("x")}, "has no column"},
 		{"NUL byte", PersonFilter{Name: ptr("a\x00b")}, "NUL byte"},
-		{"invalid UTF-8", PersonFilter{NameContains: ptr("\xff\xfe")}, "not valid UTF-8"},
+		{"invalid UTF-8", PersonFilter{NameContains: ptr("\xff\xfe")}, "name_contains: must be valid UTF-8 text"},
 		{"NUL in a list", PersonFilter{StatusIn: []string{"ok", "\x00"}}, "NUL byte"},
 		{"too many values", PersonFilter{IDIn: make([]int64, scopes.MaxInValues+1)}, "at most 1000"},
 		{"not a struct", 42, "needs a struct"},

@@ -269,15 +269,15 @@ func TestJoinedColumnRejects(t *testing.T) {
 		{"Lines.sku", []string{"Lines.sku"}, `sort field "Lines.sku" is allowed but Order.Lines is a has_many association`},
 		{"Customer.passwd", []string{"Customer.passwd"}, `sort field "Customer.passwd" is allowed but the association Customer of Order has no column "passwd"`},
 		{"Nope.name", []string{"Nope.name"}, `the model Order has no association "Nope"`},
-		{"Customer.email", orderSorts[:2], `unknown sort field "Customer.email" (allowed: total, Customer.name)`},
-		{"Customer.id", orderSorts[:2], `unknown sort field "Customer.id"`},
-		{"customer.name", orderSorts, "unknown sort field"},
-		{"Customer.name;DROP TABLE orders", orderSorts, "unknown sort field"},
-		{`Customer."name"`, orderSorts, "unknown sort field"},
-		{"Customer.name) --", orderSorts, "unknown sort field"},
-		{"Customer.name DESC", orderSorts, "unknown sort field"},
+		{"Customer.email", orderSorts[:2], `sort: unknown field "Customer.email" (allowed: total, Customer.name)`},
+		{"Customer.id", orderSorts[:2], `sort: unknown field "Customer.id"`},
+		{"customer.name", orderSorts, "sort: unknown field"},
+		{"Customer.name;DROP TABLE orders", orderSorts, "sort: unknown field"},
+		{`Customer."name"`, orderSorts, "sort: unknown field"},
+		{"Customer.name) --", orderSorts, "sort: unknown field"},
+		{"Customer.name DESC", orderSorts, "sort: unknown field"},
 		{"Customer.name:nullsfirst DESC", orderSorts, `unknown modifier "nullsfirst DESC"`},
-		{"email_domain", orderSorts, `unknown sort field "email_domain"`},
+		{"email_domain", orderSorts, `sort: unknown field "email_domain"`},
 	}
 	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
 		seedOrders(t, db, 3)

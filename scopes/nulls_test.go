@@ -78,16 +78,16 @@ func TestSortNullsOrder(t *testing.T) {
 
 func TestSortNullsRejects(t *testing.T) {
 	cases := []struct{ spec, msg string }{
-		{"score:", `sort field "score": unknown modifier ""`},
-		{"score:NULLSFIRST", `sort field "score": unknown modifier "NULLSFIRST" (allowed: nullsfirst, nullslast)`},
+		{"score:", `field "score" has an unknown modifier ""`},
+		{"score:NULLSFIRST", `field "score" has an unknown modifier "NULLSFIRST" (allowed: nullsfirst, nullslast)`},
 		{"score:nulls first", `unknown modifier "nulls first"`},
 		{"score:nullsfirst:nullslast", `unknown modifier "nullsfirst:nullslast"`},
-		{"score nulls first", `unknown sort field "score nulls first"`},
+		{"score nulls first", `sort: unknown field "score nulls first"`},
 		{"score:nullsfirst;DROP TABLE people", `unknown modifier "nullsfirst;DROP TABLE people"`},
-		{":nullsfirst", "empty sort field"},
-		{"-:nullsfirst", "empty sort field"},
-		{"passwd:nullsfirst", `unknown sort field "passwd"`},
-		{"score:nullsfirst,score:nullslast", `sort field "score" given twice`},
+		{":nullsfirst", "has an empty field"},
+		{"-:nullsfirst", "has an empty field"},
+		{"passwd:nullsfirst", `sort: unknown field "passwd"`},
+		{"score:nullsfirst,score:nullslast", `field "score" given twice`},
 	}
 	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
 		seed(t, db)

@@ -147,18 +147,25 @@ func (q *QueryOperations[T, F]) query(ctx context.Context, f F) *gorm.DB {
 	return q.ApplyFilters(txctx.DB(ctx).Model(new(T)), f)
 }
 
-func (q *QueryOperations[T, F]) sortSpec(f F) string {
+// sortSpec returns f's sort spec, or DefaultSort, and where it comes from.
+func (q *QueryOperations[T, F]) sortSpec(f F) (sortSource, string) {
 	if s, ok := any(f).(sortSpecer); ok && s.SortSpec() != "" {
-		return s.SortSpec()
+		return clientSort, s.SortSpec()
 	}
-	return q.DefaultSort
+	return defaultSort, q.DefaultSort
+}
+
+// sort is the scope sorting by f's sort spec, or DefaultSort.
+func (q *QueryOperations[T, F]) sort(f F) func(*gorm.DB) *gorm.DB {
+	src, spec := q.sortSpec(f)
+	return q.sortKeys().scope(src, spec)
 }
 
 // List returns every row of T that f selects, in f's sort order. Use it for
 // bounded sets; Paginate and PaginateCursor for listings.
 func (q *QueryOperations[T, F]) List(ctx context.Context, f F) ([]T, error) {
 	items := make([]T, 0)
-	err := q.query(ctx, f).Scopes(q.sortKeys().Sort(q.sortSpec(f))).Find(&items).Error
+	err := q.query(ctx, f).Scopes(q.sort(f)).Find(&items).Error
 	return items, err
 }
 
@@ -170,7 +177,7 @@ func (q *QueryOperations[T, F]) Paginate(ctx context.Context, f F) (pagination.P
 	if p, ok := any(f).(pageFilterer); ok {
 		page = p.PageFilter()
 	}
-	db := q.query(ctx, f).Scopes(q.sortKeys().Sort(q.sortSpec(f)))
+	db := q.query(ctx, f).Scopes(q.sort(f))
 	return pagination.Paginate[T](db, page, q.options()...)
 }
 
@@ -196,7 +203,8 @@ func (q *QueryOperations[T, F]) order(db *gorm.DB, f F) ([]pagination.Order, err
 	if err != nil {
 		return nil, err
 	}
-	return q.sortKeys().Parse(s, q.sortSpec(f))
+	src, spec := q.sortSpec(f)
+	return q.sortKeys().parse(s, src, spec)
 }
 
 func (q *QueryOperations[T, F]) sortKeys() SortKeys {

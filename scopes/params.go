@@ -113,12 +113,8 @@ func (c decodeConfig) clean(values url.Values, table map[string]param) (url.Valu
 // unknownParam names a parameter the filter does not declare, and lists
 // those it does.
 func unknownParam(name string, table map[string]param) *ParamError {
-	return &ParamError{
-		Param:    strings.ToValidUTF8(cut(name, 64), "\uFFFD"),
-		Rule:     "unknown",
-		Message:  fmt.Sprintf("unknown parameter %s (allowed: %s)", quote(name), strings.Join(sortedNames(table), ", ")),
-		sentinel: ErrInvalidFilter,
-	}
+	return newParamError(ErrInvalidFilter, nil, strings.ToValidUTF8(cut(name, 64), "\uFFFD"), "unknown",
+		fmt.Sprintf("unknown parameter %s (allowed: %s)", quote(name), strings.Join(sortedNames(table), ", ")))
 }
 
 // cut returns at most n bytes of s, not splitting a UTF-8 sequence.
@@ -185,11 +181,17 @@ func checkParam(name string, p param, vals []string) ([]string, *ParamError) {
 
 // fail returns a ParamError with the sentinel of p.
 func (p param) fail(name, rule, format string, args ...any) *ParamError {
+	return p.failWith(nil, name, rule, format, args...)
+}
+
+// failWith returns a ParamError with the sentinel of p that unwraps to
+// cause.
+func (p param) failWith(cause error, name, rule, format string, args ...any) *ParamError {
 	sentinel := ErrInvalidFilter
 	if p.page {
 		sentinel = pagination.ErrInvalidPage
 	}
-	return &ParamError{Param: name, Rule: rule, Message: fmt.Sprintf(format, args...), sentinel: sentinel}
+	return newParamError(sentinel, cause, name, rule, fmt.Sprintf(format, args...))
 }
 
 // checkValues checks each value against the parameter's type.

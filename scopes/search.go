@@ -11,12 +11,18 @@ import (
 // MaxSearchLength is the longest search term accepted, in bytes.
 const MaxSearchLength = 256
 
+// searchParam is the parameter of a search term, the one Searching
+// declares.
+const searchParam = "q"
+
 // Search returns a scope matching q, case-insensitively and literally (as
 // icontains does), in any of columns: (LOWER(a) LIKE ? OR LOWER(b) LIKE ?).
 // The alternatives are kept in parentheses, so the OR never widens the
 // query's other conditions. An empty (or all-space) q adds nothing. Columns
 // are checked against the model; an unknown column, a term longer than
-// MaxSearchLength, a NUL byte or invalid UTF-8 is ErrInvalidFilter.
+// MaxSearchLength, a NUL byte or invalid UTF-8 is ErrInvalidFilter; the
+// last three come from the client, and are [*ParamError]s of "q", the
+// parameter [Searching] declares.
 func Search(q string, columns ...string) func(*gorm.DB) *gorm.DB {
 	return func(db *gorm.DB) *gorm.DB {
 		e, err := searchExpr(db, q, columns)
@@ -35,9 +41,9 @@ func searchExpr(db *gorm.DB, q string, columns []string) (clause.Expression, err
 		return nil, nil
 	}
 	if len(q) > MaxSearchLength {
-		return nil, invalid("search: %d bytes; at most %d are allowed", len(q), MaxSearchLength)
+		return nil, rejectParam(searchParam, "too_long", "must be at most %d bytes long (got %d bytes)", MaxSearchLength, len(q))
 	}
-	if err := checkText("search", q); err != nil {
+	if err := checkParamText(searchParam, q); err != nil {
 		return nil, err
 	}
 	s, err := modelSchema(db)

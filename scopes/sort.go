@@ -1,6 +1,7 @@
 package scopes
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
@@ -36,16 +37,22 @@ const (
 // any ORDER BY already on the query. [SortKeys] also accepts declared
 // expressions.
 //
-// A rejected spec adds an error matching ErrInvalidFilter to the query, e.g.
+// A rejected spec adds an error matching ErrInvalidFilter to the query.
+// When the spec is at fault (an unknown or repeated field, a bad modifier,
+// too many keys, too long) it is a [*ParamError] of the parameter "sort",
+// the one [Sorting] declares, e.g.
 //
-//	scopes: unknown sort field "passwd" (allowed: name, created_at)
+//	scopes: sort: unknown field "passwd" (allowed: name, created_at)
+//
+// An allowed field the model lacks is the program's mistake, and no
+// ParamError.
 func Sort(spec string, allowed ...string) func(*gorm.DB) *gorm.DB {
 	return SortKeys{Fields: allowed}.Sort(spec)
 }
 
 // ParseSort checks spec against the allowed column names and the model s and
 // returns the order it names, the primary key appended (see [Sort]). Errors
-// match ErrInvalidFilter.
+// match ErrInvalidFilter; those of the spec are [*ParamError]s of "sort".
 func ParseSort(s *schema.Schema, spec string, allowed []string) ([]pagination.Order, error) {
 	return SortKeys{Fields: allowed}.Parse(s, spec)
 }
@@ -68,10 +75,36 @@ type SortKeys struct {
 // Sort returns the scope ordering the query by spec, as [Sort] does, with
 // k's fields and expressions allowed.
 func (k SortKeys) Sort(spec string) func(*gorm.DB) *gorm.DB {
+	return k.scope(clientSort, spec)
+}
+
+// sortSource says where a sort spec comes from, for its errors: a client's
+// query parameter, whose errors are ParamErrors, or the program.
+type sortSource struct {
+	name   string // "sort", or "default sort"
+	client bool
+}
+
+var (
+	clientSort  = sortSource{name: "sort", client: true}
+	defaultSort = sortSource{name: "default sort"}
+)
+
+// reject returns the error of a spec from src that failed rule: a
+// *ParamError when a client sent it, or a plain ErrInvalidFilter.
+func (src sortSource) reject(rule, format string, args ...any) error {
+	if src.client {
+		return rejectParam(src.name, rule, format, args...)
+	}
+	return invalid("%s: %s", src.name, fmt.Sprintf(format, args...))
+}
+
+// scope is Sort, reporting errors of spec as coming from src.
+func (k SortKeys) scope(src sortSource, spec string) func(*gorm.DB) *gorm.DB {
 	return func(db *gorm.DB) *gorm.DB {
 		s, err := modelSchema(db)
 		if err == nil {
-			err = k.apply(db, s, spec)
+			err = k.apply(db, s, src, spec)
 		}
 		if err != nil {
 			_ = db.AddError(err)
@@ -80,8 +113,8 @@ func (k SortKeys) Sort(spec string) func(*gorm.DB) *gorm.DB {
 	}
 }
 
-func (k SortKeys) apply(db *gorm.DB, s *schema.Schema, spec string) error {
-	order, err := k.Parse(s, spec)
+func (k SortKeys) apply(db *gorm.DB, s *schema.Schema, src sortSource, spec string) error {
+	order, err := k.parse(s, src, spec)
 	if err != nil {
 		return err
 	}
@@ -102,10 +135,15 @@ func (k SortKeys) apply(db *gorm.DB, s *schema.Schema, spec string) error {
 // Parse checks spec against k and the model s and returns the order it
 // names, the primary key appended (see [Sort]). Errors match
 // ErrInvalidFilter, among them an empty spec on a model without a primary
-// key.
+// key; those of the spec are [*ParamError]s of "sort".
 func (k SortKeys) Parse(s *schema.Schema, spec string) ([]pagination.Order, error) {
+	return k.parse(s, clientSort, spec)
+}
+
+// parse is Parse, reporting errors of spec as coming from src.
+func (k SortKeys) parse(s *schema.Schema, src sortSource, spec string) ([]pagination.Order, error) {
 	if len(spec) > MaxSortSpecLength {
-		return nil, invalid("sort: %d characters; at most %d are allowed", len(spec), MaxSortSpecLength)
+		return nil, src.reject("too_long", "must be at most %d bytes long (got %d bytes)", MaxSortSpecLength, len(spec))
 	}
 	if err := k.check(s); err != nil {
 		return nil, err
@@ -114,14 +152,14 @@ func (k SortKeys) Parse(s *schema.Schema, spec string) ([]pagination.Order, erro
 	for rest, more := spec, strings.TrimSpace(spec) != ""; more; {
 		var part string
 		part, rest, more = strings.Cut(rest, ",")
-		o, err := k.parseKey(part, order)
+		o, err := k.parseKey(src, spec, part, order)
 		if err != nil {
 			return nil, err
 		}
 		order = append(order, o)
 	}
 	if len(order) > MaxSortKeys {
-		return nil, invalid("sort: %d keys; at most %d are allowed", len(order), MaxSortKeys)
+		return nil, src.reject("too_many", "must have at most %d fields (got %d)", MaxSortKeys, len(order))
 	}
 	if order = withPrimaryKey(s, order); len(order) == 0 {
 		return nil, invalid("sort: empty, and the model %s has no primary key to sort by; give a sort field (allowed: %s)", s.Name, k.names())
@@ -149,7 +187,8 @@ func (k SortKeys) names() string {
 	return strings.Join(names, ", ")
 }
 
-func (k SortKeys) parseKey(part string, seen []pagination.Order) (pagination.Order, error) {
+// parseKey reads one key, part, of spec.
+func (k SortKeys) parseKey(src sortSource, spec, part string, seen []pagination.Order) (pagination.Order, error) {
 	name := strings.TrimSpace(part)
 	var o pagination.Order
 	if rest, ok := strings.CutPrefix(name, "-"); ok {
@@ -159,20 +198,20 @@ func (k SortKeys) parseKey(part string, seen []pagination.Order) (pagination.Ord
 	}
 	name, modifier, hasModifier := strings.Cut(name, ":")
 	if name == "" {
-		return o, invalid("sort: empty sort field in %s", quote(strings.TrimSpace(part)))
+		return o, src.reject("empty_field", "has an empty field (got %s)", quote(spec))
 	}
 	if o.Expr = k.expr(name); o.Expr == nil && !slices.Contains(k.Fields, name) {
-		return o, invalid("unknown sort field %s (allowed: %s)", quote(name), k.names())
+		return o, src.reject("unknown_field", "unknown field %s (allowed: %s)", quote(name), k.names())
 	}
 	if hasModifier {
-		first, err := nullsFirst(name, modifier)
+		first, err := nullsFirst(src, name, modifier)
 		if err != nil {
 			return o, err
 		}
 		o.NullsFirst = first
 	}
 	if hasColumn(seen, name) {
-		return o, invalid("sort field %s given twice", quote(name))
+		return o, src.reject("duplicate_field", "field %s given twice", quote(name))
 	}
 	o.Column = name
 	return o, nil
@@ -180,14 +219,14 @@ func (k SortKeys) parseKey(part string, seen []pagination.Order) (pagination.Ord
 
 // nullsFirst reads the modifier after a sort field's colon: nullsfirst or
 // nullslast, exactly.
-func nullsFirst(name, modifier string) (bool, error) {
+func nullsFirst(src sortSource, name, modifier string) (bool, error) {
 	switch modifier {
 	case pagination.NullsFirstModifier:
 		return true, nil
 	case pagination.NullsLastModifier:
 		return false, nil
 	}
-	return false, invalid("sort field %s: unknown modifier %s (allowed: %s, %s)",
+	return false, src.reject("modifier", "field %s has an unknown modifier %s (allowed: %s, %s)",
 		quote(name), quote(modifier), pagination.NullsFirstModifier, pagination.NullsLastModifier)
 }
 

@@ -66,19 +66,19 @@ func TestSortRejects(t *testing.T) {
 		allowed []string
 		msg     string
 	}{
-		{"passwd", []string{"name", "created_at"}, `unknown sort field "passwd" (allowed: name, created_at)`},
-		{"name; DROP TABLE people", sortable, "unknown sort field"},
-		{"name DESC", sortable, "unknown sort field"},
-		{"--name", sortable, "unknown sort field"},
-		{"name,name", sortable, `sort field "name" given twice`},
+		{"passwd", []string{"name", "created_at"}, `sort: unknown field "passwd" (allowed: name, created_at)`},
+		{"name; DROP TABLE people", sortable, "sort: unknown field"},
+		{"name DESC", sortable, "sort: unknown field"},
+		{"--name", sortable, "sort: unknown field"},
+		{"name,name", sortable, `field "name" given twice`},
 		{"name,-name", sortable, "given twice"},
-		{"name,", sortable, "empty sort field"},
-		{",", sortable, "empty sort field"},
-		{"-", sortable, "empty sort field"},
+		{"name,", sortable, "has an empty field"},
+		{",", sortable, "has an empty field"},
+		{"-", sortable, "has an empty field"},
 		{"name,age,created_at,score,status", sortable, "at most 4"},
 		{strings.Repeat("a", 300), sortable, "at most 256"},
 		{"email", []string{"email", "nope"}, `"nope" is allowed but the model Person has no such column`},
-		{"Name", sortable, "unknown sort field"},
+		{"Name", sortable, "sort: unknown field"},
 	}
 	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
 		seed(t, db)

@@ -36,7 +36,8 @@ var kindOf = map[op]string{
 // filterField is one tagged field of a filter struct.
 type filterField struct {
 	index  []int
-	name   string // the Go field name, for messages
+	name   string // the Go field name, for messages to the program
+	param  string // the parameter a client sets it by: form or json tag; "" if neither
 	column string // "" means the field's column name under the db's namer
 	op     op
 }
@@ -86,7 +87,7 @@ func (s *filterSpec) collect(t reflect.Type, index []int) error {
 
 func parseTag(sf reflect.StructField, idx []int, tag string) (filterField, error) {
 	col, o, _ := strings.Cut(tag, ",")
-	f := filterField{index: idx, name: sf.Name, column: strings.TrimSpace(col), op: op(strings.TrimSpace(o))}
+	f := filterField{index: idx, name: sf.Name, param: paramName(sf), column: strings.TrimSpace(col), op: op(strings.TrimSpace(o))}
 	if f.op == "" {
 		f.op = opEq
 	}
@@ -98,6 +99,18 @@ func parseTag(sf reflect.StructField, idx []int, tag string) (filterField, error
 		return f, invalid("field %s: operator %s needs a %s field, not %s", sf.Name, f.op, want, sf.Type)
 	}
 	return f, nil
+}
+
+// paramName is the name a client gives the field: its form tag, as Decode
+// reads it, else its json tag's name, else "".
+func paramName(sf reflect.StructField) string {
+	if name := formName(sf); name != "" {
+		return name
+	}
+	if name, _, _ := strings.Cut(sf.Tag.Get("json"), ","); name != "-" {
+		return name
+	}
+	return ""
 }
 
 func indirect(t reflect.Type) reflect.Type {

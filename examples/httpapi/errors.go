@@ -22,7 +22,9 @@ import (
 //	{"error": {"status": 422, "code": "validation_failed", "message": "...",
 //	           "fields": [{"field": "title", "rule": "required"}]}}
 //
-// A query parameter scopes.Decode rejected is a 400 that names it:
+// A query parameter scopes.Decode rejected, or that the listing refused
+// after decoding (a sort field, a page size, a cursor), is a 400 that
+// names it:
 //
 //	{"error": {"status": 400, "code": "invalid_parameter",
 //	           "message": "status_in: each value must be one of draft, published (got \"archived\")",
@@ -90,11 +92,16 @@ func apiError(err error) *APIError {
 	var api *APIError
 	var fields validator.ValidationErrors
 	var params scopes.ParamErrors
+	var param *scopes.ParamError // also pagination.ParamError: one type
 	switch {
 	case errors.As(err, &api):
 		return api
 	case errors.As(err, &params) && len(params) > 0:
 		return invalidParams(params)
+	case errors.As(err, &param):
+		// After decoding: a sort spec, a page size or a cursor the listing
+		// refused.
+		return invalidParams(scopes.ParamErrors{param})
 	case errors.Is(err, scopes.ErrInvalidFilter), errors.Is(err, pagination.ErrInvalidPage):
 		// Before validation: a query parameter failing its rule is a 400.
 		return &APIError{Status: http.StatusBadRequest, Code: "invalid_parameter", Message: err.Error()}
@@ -114,9 +121,9 @@ func apiError(err error) *APIError {
 	return nil
 }
 
-// invalidParams is the 400 of a query string scopes.Decode rejected: the
-// first parameter at fault in param, rule and message, and every one in
-// params.
+// invalidParams is the 400 of a query string scopes.Decode or a listing
+// rejected: the first parameter at fault in param, rule and message, and
+// every one in params.
 func invalidParams(params scopes.ParamErrors) *APIError {
 	e := &APIError{Status: http.StatusBadRequest, Code: "invalid_parameter",
 		Message: params[0].Message, Param: params[0].Param, Rule: params[0].Rule}

@@ -55,12 +55,20 @@ func hostileRequests(art Article, cursor string) []hostile {
 		}
 	}
 
+	// Sort specs the allow-list refuses after decoding.
+	for _, q := range []string{"sort=passwd", "sort=-passwd", "sort=title,title", "sort=title:nullsup", "sort=title,,status",
+		"sort=" + strings.Repeat("title,", 50), "sort=title,status,created_at,updated_at,id", "sort=" + url.QueryEscape("title:nullsfirst;DROP TABLE articles")} {
+		hs = append(hs, get("sort "+q[:min(len(q), 40)], "/articles?"+q), get("feed sort "+q[:min(len(q), 40)], "/articles/feed?"+q))
+	}
+	hs = append(hs, get("sort audit passwd", "/audit?sort=passwd"))
+
 	// Oversized, negative and malformed numbers.
 	for _, q := range []string{"page=-1", "page=0", "page=9223372036854775808", "page=1.5", "page=1e3",
-		"page_size=-5", "page_size=1000000000", "page_size=%20"} {
+		"page_size=-5", "page_size=1000000000", "page_size=%20", "page_size=101", "page=9223372036854775807&page_size=100"} {
 		hs = append(hs, get("number "+q, "/articles?"+q))
 	}
-	for _, q := range []string{"limit=-1", "limit=99999999999999999999", "limit=0x10"} {
+	hs = append(hs, get("number audit page_size=101", "/audit?page_size=101"))
+	for _, q := range []string{"limit=-1", "limit=99999999999999999999", "limit=0x10", "limit=101"} {
 		hs = append(hs, get("number "+q, "/articles/feed?"+q))
 	}
 	for _, v := range []string{"-1", "0", "9223372036854775808", "1e400", `"1"`, "1.5", "null"} {
@@ -128,6 +136,9 @@ func hostileRequests(art Article, cursor string) []hostile {
 	hs = append(hs,
 		get("cursor other sort", "/articles/feed?sort=-title&after="+url.QueryEscape(cursor)),
 		get("cursor both ways", "/articles/feed?after="+url.QueryEscape(cursor)+"&before="+url.QueryEscape(cursor)),
+		get("cursor as before", "/articles/feed?before="+url.QueryEscape(cursor[:len(cursor)-4])),
+		get("cursor over the limit", "/articles/feed?after="+strings.Repeat("A", 4097)),
+		get("cursor on the offset listing", "/articles?after="+url.QueryEscape(cursor)),
 	)
 
 	// Wrong methods, routes and content types.
@@ -174,7 +185,7 @@ func TestHostileInput(t *testing.T) {
 		for _, h := range hs {
 			r := a.raw(h)
 			statuses[r.status]++
-			if err := wantClientError(r); err != nil {
+			if err := wantClientError(h, r); err != nil {
 				t.Errorf("%s (%s %.80s): %v", h.name, h.method, h.path, err)
 			}
 		}
@@ -223,8 +234,10 @@ func (a *api) raw(h hostile) response {
 	return response{status: res.StatusCode, header: res.Header, body: data}
 }
 
-// wantClientError says how r differs from a 4xx in the API's error shape.
-func wantClientError(r response) error {
+// wantClientError says how r, the answer to h, differs from a 4xx in the
+// API's error shape. A 400 invalid_parameter for a query string names a
+// parameter of it and a rule, and no message of it speaks of Go.
+func wantClientError(h hostile, r response) error {
 	if r.status < 400 || r.status > 499 {
 		return fmt.Errorf("status %d, want 4xx; body %.200s", r.status, r.body)
 	}
@@ -243,12 +256,40 @@ func wantClientError(r response) error {
 	if len(r.body) > 2000 {
 		return fmt.Errorf("error body of %d bytes: it echoes the input", len(r.body))
 	}
-	if body.Error.Code == "invalid_parameter" {
-		if leak := goTerms.FindString(body.Error.Message); leak != "" {
-			return fmt.Errorf("message %q speaks of Go: %q", body.Error.Message, leak)
+	if body.Error.Code != "invalid_parameter" {
+		return nil
+	}
+	for _, msg := range append([]string{body.Error.Message}, paramMessages(body.Error.Params)...) {
+		if leak := goTerms.FindString(msg); leak != "" {
+			return fmt.Errorf("message %q speaks of Go: %q", msg, leak)
 		}
 	}
+	return wantParamOf(h, body.Error)
+}
+
+// wantParamOf checks that e, the invalid_parameter answer to a request
+// with a query string, names one of its parameters and a rule.
+func wantParamOf(h hostile, e APIError) error {
+	_, query, ok := strings.Cut(h.path, "?")
+	if !ok {
+		return nil // a path parameter
+	}
+	values, err := url.ParseQuery(query)
+	if err != nil {
+		return fmt.Errorf("the test's query %.80q: %v", query, err)
+	}
+	if _, sent := values[e.Param]; !sent || e.Rule == "" || len(e.Params) == 0 {
+		return fmt.Errorf("param %q rule %q params %d: want a parameter of the query, a rule and params", e.Param, e.Rule, len(e.Params))
+	}
 	return nil
+}
+
+func paramMessages(ps []ParamProblem) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.Message
+	}
+	return out
 }
 
 // checksums returns a SHA-256 of every row of every table of the service.

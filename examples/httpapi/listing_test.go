@@ -86,7 +86,7 @@ func TestListArticlesRejectsBadParameters(t *testing.T) {
 		a := newAPI(t, db, Config{})
 		seedListing(t, a)
 		cases := []struct{ query, param string }{
-			{"sort=password", "password"},
+			{"sort=password", "sort"},
 			{"sort=" + url.QueryEscape("title; DROP TABLE articles"), "sort"},
 			{"sort=" + url.QueryEscape("(select 1)"), "sort"},
 			{"page=0", "page"},
@@ -109,8 +109,8 @@ func TestListArticlesRejectsBadParameters(t *testing.T) {
 		for _, c := range cases {
 			t.Run(c.query, func(t *testing.T) {
 				e := a.do("GET", "/articles?"+c.query, nil).wantError(t, 400, "invalid_parameter")
-				if !strings.Contains(e.Message, c.param) {
-					t.Errorf("message %q does not name %q", e.Message, c.param)
+				if e.Param != c.param || e.Rule == "" || !strings.HasPrefix(e.Message, c.param+": ") && e.Rule != "unknown" {
+					t.Errorf("param %q rule %q message %q: want param %q, a rule, and the message about it", e.Param, e.Rule, e.Message, c.param)
 				}
 				if len(e.Message) > 500 {
 					t.Errorf("message is %d bytes long: it echoes the input", len(e.Message))
@@ -153,15 +153,18 @@ func TestArticleFeed(t *testing.T) {
 		}
 
 		tampered := pages[0].NextCursor[:len(pages[0].NextCursor)-2] + "AA"
-		for _, q := range []string{
-			"after=" + url.QueryEscape(tampered),
-			"after=garbage",
-			"after=" + url.QueryEscape(pages[0].NextCursor) + "&before=" + url.QueryEscape(pages[0].NextCursor),
-			"sort=-title&after=" + url.QueryEscape(pages[0].NextCursor), // a cursor of another sort
-			"limit=1000",
-			"page=2",
+		for _, c := range []struct{ query, param, rule string }{
+			{"after=" + url.QueryEscape(tampered), "after", "cursor"},
+			{"after=garbage", "after", "cursor"},
+			{"after=" + url.QueryEscape(pages[0].NextCursor) + "&before=" + url.QueryEscape(pages[0].NextCursor), "before", "excluded_with"},
+			{"sort=-title&after=" + url.QueryEscape(pages[0].NextCursor), "after", "cursor"}, // a cursor of another sort
+			{"limit=1000", "limit", "max"},
+			{"page=2", "page", "unknown"},
 		} {
-			a.do("GET", "/articles/feed?"+q, nil).wantError(t, 400, "invalid_parameter")
+			e := a.do("GET", "/articles/feed?"+c.query, nil).wantError(t, 400, "invalid_parameter")
+			if e.Param != c.param || e.Rule != c.rule {
+				t.Errorf("%.60s: param %q rule %q, want %q %q", c.query, e.Param, e.Rule, c.param, c.rule)
+			}
 		}
 	})
 }
@@ -186,6 +189,8 @@ func TestListAudit(t *testing.T) {
 		if page.Total != 1 || page.Items[0].EntityID != art.ID {
 			t.Errorf("filtered audit: %+v, want the article.created entry", page)
 		}
-		a.do("GET", "/audit?sort=action", nil).wantError(t, 400, "invalid_parameter")
+		if e := a.do("GET", "/audit?sort=action", nil).wantError(t, 400, "invalid_parameter"); e.Param != "sort" || e.Rule != "unknown" {
+			t.Errorf("sort=action: param %q rule %q, want sort unknown (the audit takes no sort)", e.Param, e.Rule)
+		}
 	})
 }
