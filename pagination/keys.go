@@ -67,9 +67,11 @@ func (k key) valueType() reflect.Type {
 
 // decode reads the key's value from its cursor form (see decodeValue).
 func (k key) decode(raw json.RawMessage) (any, error) {
-	custom := k.expr == nil && k.field.Serializer != nil
-	return decodeValue(raw, k.valueType(), custom)
+	return decodeValue(raw, k.valueType(), k.custom())
 }
+
+// custom reports whether a GORM serializer writes the key's values.
+func (k key) custom() bool { return k.expr == nil && k.field.Serializer != nil }
 
 // resolveKey checks one order against s: its expression, its joined
 // column ("Assoc.column") or its own column.
