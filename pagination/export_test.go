@@ -53,3 +53,9 @@ func CodecAgrees(v any, t reflect.Type) string {
 	}
 	return ""
 }
+
+// signature binds a payload to the listing's table and sort spec, as
+// encodeCursor signs it.
+func signature(key []byte, spec string, payload []byte) []byte {
+	return newSigner(key).get().appendSum(nil, spec, payload)
+}

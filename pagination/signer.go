@@ -55,9 +55,3 @@ func (c config) signer() *signer {
 	}
 	return processSigner()
 }
-
-// signature binds a payload to the listing's table and sort spec.
-func signature(key []byte, spec string, payload []byte) []byte {
-	s := newSigner(key)
-	return s.get().appendSum(nil, spec, payload)
-}
