@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // count returns the total of db's rows as mode says, never changing db.
@@ -33,11 +34,80 @@ func unpaged(db *gorm.DB) *gorm.DB {
 	})
 }
 
-// exactCount counts the rows the query yields: COUNT(*) over the query as a
-// subquery, so that joins, GROUP BY, DISTINCT and custom selects (applied
-// directly or by scopes) count what the query returns. PostgreSQL and SQLite
-// flatten the subquery of a plain query, so it costs what COUNT(*) costs.
+// exactCount counts the rows the query yields. A plain query (conditions
+// on its table, nothing more) is counted as GORM's Count counts it,
+// SELECT count(*) FROM t WHERE ...; with joins, GROUP BY, DISTINCT, a custom
+// select or any other clause, whether set on db or by its scopes, it is
+// COUNT(*) over the query as a subquery, so that the count is what the
+// query returns.
 func exactCount(db *gorm.DB) (int64, error) {
+	if !plain(db.Statement, false) {
+		return subqueryCount(db)
+	}
+	var n int64
+	err := unpaged(db).Scopes(countScope).Count(&n).Error
+	return n, err
+}
+
+// countScope runs after the query's own scopes, inside Count: a query they
+// left plain is counted as it is, any other over a subquery.
+func countScope(d *gorm.DB) *gorm.DB {
+	if plain(d.Statement, true) {
+		return d
+	}
+	tx := d.Session(&gorm.Session{}).Limit(-1) // a copy of the statement
+	if countSelect(tx.Statement) || tx.Statement.Clauses["SELECT"].Expression == nil {
+		// Count's own, or what a Select left of it: the query's own select
+		// is built from the statement's Selects.
+		delete(tx.Statement.Clauses, "SELECT")
+	}
+	delete(tx.Statement.Clauses, "LIMIT")
+	sub, err := built(tx)
+	if err != nil {
+		_ = d.AddError(err)
+		return d
+	}
+	out := d.Session(&gorm.Session{NewDB: true}).Table("(?) AS gormext_count", sub)
+	out.Statement.AddClause(clause.Select{Expression: clause.Expr{SQL: "count(*)"}})
+	out.Statement.Dest = d.Statement.Dest
+	// Count reads its own statement after the query: with a GROUP BY left
+	// there it would take the number of result rows for the count.
+	delete(d.Statement.Clauses, "GROUP BY")
+	return out
+}
+
+// plain reports whether st selects the rows of its table (or table
+// expression) under WHERE conditions and nothing else that changes which
+// rows, or how many, the query returns. counting says st is inside Count,
+// whose SELECT count(*) it then holds.
+func plain(st *gorm.Statement, counting bool) bool {
+	if st.SQL.Len() > 0 || len(st.Selects) > 0 || st.Distinct || len(st.Joins) > 0 {
+		return false
+	}
+	for name := range st.Clauses {
+		switch name {
+		case "WHERE", "ORDER BY", "LIMIT":
+		case "SELECT":
+			if !counting || !countSelect(st) {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// countSelect reports whether st's SELECT clause is the count(*) Count
+// sets (clause.Select merges its expression in as the clause's own).
+func countSelect(st *gorm.Statement) bool {
+	e, ok := st.Clauses["SELECT"].Expression.(clause.Expr)
+	return ok && e.SQL == "count(*)" && len(e.Vars) == 0
+}
+
+// subqueryCount is COUNT(*) over the query as a subquery. PostgreSQL and
+// SQLite flatten the subquery where they can.
+func subqueryCount(db *gorm.DB) (int64, error) {
 	sub, err := built(unpaged(db))
 	if err != nil {
 		return 0, err

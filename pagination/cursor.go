@@ -11,9 +11,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
+	"unsafe"
 
 	"gorm.io/gorm/schema"
 )
@@ -32,27 +34,11 @@ var processKey = sync.OnceValue(func() []byte {
 	return k
 })
 
-func (c config) signingKey() []byte {
-	if len(c.key) > 0 {
-		return c.key
-	}
-	return processKey()
-}
-
 // cursorBody is what a cursor carries: the sort values of one row and when
 // it was issued.
 type cursorBody struct {
 	Values []json.RawMessage `json:"v"`
 	Issued int64             `json:"t"`
-}
-
-// signature binds a payload to the listing's table and sort spec.
-func signature(keyBytes []byte, spec string, payload []byte) []byte {
-	mac := hmac.New(sha256.New, keyBytes)
-	mac.Write([]byte(spec))
-	mac.Write([]byte{0})
-	mac.Write(payload)
-	return mac.Sum(nil)
 }
 
 // specOf names the listing a cursor belongs to: table, then every key with
@@ -71,38 +57,53 @@ func specOf(table string, keys []key) string {
 
 // encodeCursor makes the cursor of a row's sort values.
 func encodeCursor(c config, spec string, values []any, now time.Time) (string, error) {
-	body := cursorBody{Values: make([]json.RawMessage, len(values)), Issued: now.Unix()}
-	for i, v := range values {
-		raw, err := encodeValue(v)
-		if err != nil {
-			return "", fmt.Errorf("pagination: sort value %d of the cursor: %w", i+1, err)
-		}
-		body.Values[i] = raw
-	}
-	payload, err := json.Marshal(body)
+	sg := c.signer()
+	m := sg.get()
+	defer sg.put(m)
+	payload, err := appendBody(m.buf[:0], values, now.Unix())
 	if err != nil {
 		return "", err
 	}
-	signed := append(payload, signature(c.signingKey(), spec, payload)...)
-	return base64.RawURLEncoding.EncodeToString(signed), nil
+	signed := m.appendSum(payload, spec, payload)
+	m.buf = signed
+	out := make([]byte, base64.RawURLEncoding.EncodedLen(len(signed)))
+	base64.RawURLEncoding.Encode(out, signed)
+	return unsafe.String(unsafe.SliceData(out), len(out)), nil
 }
 
 // decodeCursor checks a cursor's signature and age and decodes its values
 // (see encodeValue).
 func decodeCursor(c config, spec string, keys []key, param, cursor string, now time.Time) ([]any, error) {
-	body, err := openCursor(c, spec, param, cursor)
+	sg := c.signer()
+	m := sg.get()
+	defer sg.put(m)
+	payload, err := openCursor(m, spec, param, cursor)
 	if err != nil {
 		return nil, err
 	}
-	if c.ttl > 0 && now.Sub(time.Unix(body.Issued, 0)) > c.ttl {
+	raws, issued, fast := parseBody(payload, make([]json.RawMessage, 0, len(keys)))
+	if !fast {
+		var body cursorBody
+		if err := json.Unmarshal(payload, &body); err != nil {
+			return nil, errMalformedCursor(param)
+		}
+		raws, issued = body.Values, body.Issued
+	}
+	if c.ttl > 0 && now.Sub(time.Unix(issued, 0)) > c.ttl {
 		return nil, rejectParam(param, "cursor_expired", "the cursor has expired; start again from the first page")
 	}
-	if len(body.Values) != len(keys) {
+	if len(raws) != len(keys) {
 		return nil, errCursorMismatch(param)
 	}
 	values := make([]any, len(keys))
 	for i, k := range keys {
-		v, err := k.decode(body.Values[i])
+		var v any
+		var err error
+		if fast {
+			v, err = fastValue(raws[i], k.valueType(), k.custom())
+		} else {
+			v, err = k.decode(raws[i])
+		}
 		if err != nil {
 			return nil, errCursorMismatch(param)
 		}
@@ -111,24 +112,24 @@ func decodeCursor(c config, spec string, keys []key, param, cursor string, now t
 	return values, nil
 }
 
-// openCursor decodes a cursor and verifies its signature.
-func openCursor(c config, spec, param, cursor string) (cursorBody, error) {
-	var body cursorBody
+// openCursor decodes a cursor into m's buffer and verifies its signature;
+// it returns the signed payload, valid until m goes back to its pool.
+func openCursor(m *macState, spec, param, cursor string) ([]byte, error) {
 	if len(cursor) > MaxCursorLength {
-		return body, rejectParam(param, "too_long", "must be at most %d bytes long (got %d bytes)", MaxCursorLength, len(cursor))
+		return nil, rejectParam(param, "too_long", "must be at most %d bytes long (got %d bytes)", MaxCursorLength, len(cursor))
 	}
-	raw, err := base64.RawURLEncoding.DecodeString(cursor)
+	raw, err := base64.RawURLEncoding.AppendDecode(m.buf[:0], stringBytes(cursor))
 	if err != nil || len(raw) <= sha256.Size {
-		return body, errMalformedCursor(param)
+		return nil, errMalformedCursor(param)
 	}
+	raw = slices.Grow(raw, sha256.Size) // room for the signature to compare
+	m.buf = raw[:0]
 	payload, sig := raw[:len(raw)-sha256.Size], raw[len(raw)-sha256.Size:]
-	if !hmac.Equal(sig, signature(c.signingKey(), spec, payload)) {
-		return body, rejectParam(param, "cursor", "the cursor was altered, or was issued for another listing or sort; pass next_cursor or prev_cursor as returned, with the same sort")
+	want := m.appendSum(raw[len(raw):], spec, payload)
+	if !hmac.Equal(sig, want) {
+		return nil, rejectParam(param, "cursor", "the cursor was altered, or was issued for another listing or sort; pass next_cursor or prev_cursor as returned, with the same sort")
 	}
-	if err := json.Unmarshal(payload, &body); err != nil {
-		return body, errMalformedCursor(param)
-	}
-	return body, nil
+	return payload, nil
 }
 
 // errMalformedCursor is the error of a cursor that is none.

@@ -51,6 +51,9 @@ func (w *walk[T]) exprValues(s *schema.Schema, rows []T) ([][]any, error) {
 		for _, name := range []string{"ORDER BY", "LIMIT", "WHERE", "GROUP BY"} {
 			delete(d.Statement.Clauses, name)
 		}
+		if d.Statement.Model == nil && d.Statement.Table == "" && d.Statement.TableExpr == nil {
+			d.Statement.Model = new(T)
+		}
 		d.Statement.Selects, d.Statement.Omits = nil, nil
 		d.Statement.AddClause(clause.Select{Expression: exprSelect(matches[0], exprs)})
 		d.Statement.AddClause(clause.Where{Exprs: []clause.Expression{clause.Or(matches...)}})

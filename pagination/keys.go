@@ -19,6 +19,7 @@ type key struct {
 	field *schema.Field        // the column's field; of the association's schema when rel is set
 	rel   *schema.Relationship // the association a joined column belongs to
 	expr  *Expression
+	col   any // what column() returns, made once by resolveKey
 }
 
 // nullable reports whether the key's values may be NULL. A joined column
@@ -37,6 +38,13 @@ func (k key) nullable() bool {
 // column returns what the SQL names the key by: the quoted column, with
 // the join's alias for a joined one, or the parenthesised expression.
 func (k key) column() any {
+	if k.col != nil {
+		return k.col
+	}
+	return k.makeColumn()
+}
+
+func (k key) makeColumn() any {
 	switch {
 	case k.expr != nil:
 		return k.expr.clause()
@@ -67,9 +75,11 @@ func (k key) valueType() reflect.Type {
 
 // decode reads the key's value from its cursor form (see decodeValue).
 func (k key) decode(raw json.RawMessage) (any, error) {
-	custom := k.expr == nil && k.field.Serializer != nil
-	return decodeValue(raw, k.valueType(), custom)
+	return decodeValue(raw, k.valueType(), k.custom())
 }
+
+// custom reports whether a GORM serializer writes the key's values.
+func (k key) custom() bool { return k.expr == nil && k.field.Serializer != nil }
 
 // resolveKey checks one order against s: its expression, its joined
 // column ("Assoc.column") or its own column.

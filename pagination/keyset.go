@@ -59,7 +59,6 @@ func PaginateCursor[T any](db *gorm.DB, order []Order, f CursorFilter, opts ...O
 	if err != nil {
 		return CursorPage[T]{}, err
 	}
-	db = withModel[T](db)
 	w, err := newWalk[T](db, c, order)
 	if err != nil {
 		return CursorPage[T]{}, err
@@ -82,15 +81,16 @@ func cursorLimit(c config, f CursorFilter) (int, error) {
 
 // walk holds what one PaginateCursor call needs.
 type walk[T any] struct {
-	db   *gorm.DB
-	c    config
-	keys []key
-	spec string
-	now  time.Time
+	db     *gorm.DB
+	c      config
+	keys   []key
+	spec   string
+	now    time.Time
+	result *schema.Schema // T's, once parsed
 }
 
 func newWalk[T any](db *gorm.DB, c config, order []Order) (*walk[T], error) {
-	s, err := modelSchema(db, new(T))
+	s, err := modelSchema(db, (*T)(nil))
 	if err != nil {
 		return nil, err
 	}
@@ -98,7 +98,19 @@ func newWalk[T any](db *gorm.DB, c config, order []Order) (*walk[T], error) {
 	if err != nil {
 		return nil, err
 	}
-	return &walk[T]{db: db, c: c, keys: keys, spec: specOf(s.Table, keys), now: time.Now()}, nil
+	w := &walk[T]{db: db, c: c, keys: keys, spec: specOf(s.Table, keys), now: time.Now()}
+	if s.ModelType == reflect.TypeFor[T]() {
+		w.result = s
+	}
+	return w, nil
+}
+
+// resultSchema is the schema of T, which the page's rows are.
+func (w *walk[T]) resultSchema() (*schema.Schema, error) {
+	if w.result != nil {
+		return w.result, nil
+	}
+	return parseSchema(w.db, (*T)(nil))
 }
 
 func (w *walk[T]) page(f CursorFilter, limit int) (CursorPage[T], error) {
@@ -136,7 +148,8 @@ func (w *walk[T]) fetch(keys []key, param, cursor string, limit int) ([]T, error
 		pred = after(keys, values)
 	}
 	ob := orderBy(keys)
-	tx := window(w.db, limit+1, 0).Scopes(func(d *gorm.DB) *gorm.DB {
+	tx := w.db.Session(&gorm.Session{}).Scopes(func(d *gorm.DB) *gorm.DB {
+		setWindow(d, limit+1, 0)
 		delete(d.Statement.Clauses, "ORDER BY") // the keyset order replaces any other
 		d.Statement.AddClause(ob)
 		andWhere(d, pred)
@@ -170,7 +183,7 @@ func (w *walk[T]) setCursors(p *CursorPage[T]) error {
 		p.HasNext, p.HasPrev = false, false
 		return nil
 	}
-	s, err := parseSchema(w.db, new(T))
+	s, err := w.resultSchema()
 	if err != nil {
 		return err
 	}
@@ -222,7 +235,7 @@ func CursorOf[T any](db *gorm.DB, order []Order, row T, opts ...Option) (string,
 	if err != nil {
 		return "", err
 	}
-	s, err := parseSchema(db, new(T))
+	s, err := w.resultSchema()
 	if err != nil {
 		return "", err
 	}

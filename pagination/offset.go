@@ -122,8 +122,13 @@ func totalPages(total int64, size int) int {
 // an earlier one, so they are replaced rather than added).
 func window(db *gorm.DB, limit, offset int) *gorm.DB {
 	return db.Session(&gorm.Session{}).Scopes(func(d *gorm.DB) *gorm.DB {
-		delete(d.Statement.Clauses, "LIMIT")
-		d.Statement.AddClause(clause.Limit{Limit: &limit, Offset: offset})
+		setWindow(d, limit, offset)
 		return d
 	})
+}
+
+// setWindow makes d's statement select limit rows from offset.
+func setWindow(d *gorm.DB, limit, offset int) {
+	delete(d.Statement.Clauses, "LIMIT")
+	d.Statement.AddClause(clause.Limit{Limit: &limit, Offset: offset})
 }

@@ -95,14 +95,45 @@ func TestPaginateCountsWhatTheQueryYields(t *testing.T) {
 		if g.Total != 2 || len(g.Items) != 1 || g.Items[0].Genre != "sf" || g.Items[0].N != 5 {
 			t.Fatalf("group by: %+v", g)
 		}
+		// The same when scopes add the join, the DISTINCT or the GROUP BY.
+		scoped := []struct {
+			name  string
+			scope func(*gorm.DB) *gorm.DB
+			want  int64
+		}{
+			{"to-one join", func(d *gorm.DB) *gorm.DB { return d.Joins("Author").Where("books.author_id <> ?", 1) }, 6},
+			{"distinct join", func(d *gorm.DB) *gorm.DB {
+				return d.Distinct("books.author_id").Joins("JOIN authors ON authors.id = books.author_id")
+			}, 5},
+			{"group by", func(d *gorm.DB) *gorm.DB { return d.Select("genre, count(*) AS n").Group("genre") }, 2},
+			{"where only", func(d *gorm.DB) *gorm.DB { return d.Where("genre = ?", "sf") }, 5},
+		}
+		for _, c := range scoped {
+			p, err := pagination.Paginate[Book](db.Model(&Book{}).Scopes(c.scope), pagination.PaginatedFilter{PageSize: 1},
+				pagination.WithCount(pagination.CountExact))
+			if err != nil || p.Total != c.want {
+				t.Fatalf("%s in a scope: total %d, %v; want %d", c.name, p.Total, err, c.want)
+			}
+		}
 		// The count drops ORDER BY, LIMIT and OFFSET.
 		log := capture(t, db)
 		if _, err := pagination.Paginate[Author](db.Where("id > ?", 1).Order("name").Limit(3).Offset(2), pagination.PaginatedFilter{}); err != nil {
 			t.Fatal(err)
 		}
 		count := strings.ToUpper(log.sql[len(log.sql)-2])
-		if !strings.HasPrefix(count, "SELECT COUNT(*) FROM (SELECT") || strings.Contains(count, "ORDER BY") || strings.Contains(count, "LIMIT") || strings.Contains(count, "OFFSET") {
+		if !strings.HasPrefix(count, "SELECT COUNT(*) FROM ") || strings.Contains(count, "ORDER BY") || strings.Contains(count, "LIMIT") || strings.Contains(count, "OFFSET") {
 			t.Fatalf("count query: %s", count)
+		}
+		// A plain query is counted as GORM's Count counts it, without a
+		// subquery; a joined or grouped one over a subquery.
+		if strings.Contains(count, "(SELECT") {
+			t.Fatalf("count of a plain query: %s", count)
+		}
+		if _, err := pagination.Paginate[Book](db.Model(&Book{}).Joins("Author").Order("books.id"), pagination.PaginatedFilter{}); err != nil {
+			t.Fatal(err)
+		}
+		if count := strings.ToUpper(log.sql[len(log.sql)-2]); !strings.HasPrefix(count, "SELECT COUNT(*) FROM (SELECT") {
+			t.Fatalf("count of a joined query: %s", count)
 		}
 		// A limit and offset already on the query are not counted.
 		p, err = pagination.Paginate[Author](db.Order("id").Limit(1).Offset(5), pagination.PaginatedFilter{PageSize: 2})

@@ -31,7 +31,7 @@ type config struct {
 	maxSize     int
 	maxPage     int
 	count       CountMode
-	key         []byte
+	sign        *signer // nil: the process key
 	ttl         time.Duration
 }
 
@@ -70,9 +70,15 @@ func WithCount(mode CountMode) Option { return func(c *config) { c.count = mode 
 // WithCursorKey sets the HMAC-SHA256 key that signs and checks cursors. Use
 // at least 32 random bytes, the same on every instance that serves the
 // listing. Without it, a random key is generated once per process: cursors
-// then stop working on restart and on other instances.
+// then stop working on restart and on other instances. Make the option
+// once and reuse it: it keeps the key's HMAC state for every listing that
+// uses it.
 func WithCursorKey(key []byte) Option {
-	return func(c *config) { c.key = append([]byte(nil), key...) }
+	if len(key) == 0 {
+		return func(c *config) { c.sign = nil }
+	}
+	s := newSigner(append([]byte(nil), key...))
+	return func(c *config) { c.sign = s }
 }
 
 // WithCursorTTL makes cursors older than d invalid (ErrInvalidPage). Zero,

@@ -68,6 +68,7 @@ func resolve(s *schema.Schema, order []Order) ([]key, error) {
 		if err != nil {
 			return nil, err
 		}
+		k.col = k.makeColumn()
 		keys = append(keys, k)
 	}
 	return keys, nil
@@ -139,7 +140,9 @@ func modelSchema(db *gorm.DB, fallback any) (*schema.Schema, error) {
 
 // parseSchema parses the schema of value through db's schema cache.
 func parseSchema(db *gorm.DB, value any) (*schema.Schema, error) {
-	probe := &gorm.Statement{DB: db}
+	// Only the schema is read: a Table set beforehand spares Parse working
+	// out the statement's own.
+	probe := &gorm.Statement{DB: db, Table: "-"}
 	if err := probe.Parse(value); err != nil {
 		return nil, fmt.Errorf("pagination: reading the model: %w", err)
 	}

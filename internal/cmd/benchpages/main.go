@@ -33,10 +33,19 @@ import (
 // BenchRow is the row paged through. created_at repeats every three rows,
 // so the id tie-breaker matters.
 type BenchRow struct {
-	ID        int64     `gorm:"primaryKey;autoIncrement:false"`
-	CreatedAt time.Time `gorm:"not null"`
-	Title     string    `gorm:"not null"`
-	Score     int       `gorm:"not null"`
+	ID         int64     `gorm:"primaryKey;autoIncrement:false"`
+	CreatedAt  time.Time `gorm:"not null"`
+	Title      string    `gorm:"not null"`
+	Score      int       `gorm:"not null"`
+	CustomerID int64     `gorm:"not null"`
+	Customer   *BenchCustomer
+}
+
+// BenchCustomer is the table joined for the sort on a joined column: a
+// customer per 100 rows, names unique.
+type BenchCustomer struct {
+	ID   int64  `gorm:"primaryKey;autoIncrement:false"`
+	Name string `gorm:"not null"`
 }
 
 type settings struct {
@@ -98,10 +107,18 @@ func open(ctx context.Context, dsn string) (*gorm.DB, error) {
 // analyses it.
 func load(db *gorm.DB, rows int) error {
 	start := time.Now()
+	customers := max(rows/100, 1)
 	steps := []string{
-		`CREATE TABLE bench_rows (id bigint PRIMARY KEY, created_at timestamptz NOT NULL, title text NOT NULL, score int NOT NULL)`,
-		fmt.Sprintf(`INSERT INTO bench_rows SELECT g, timestamptz '2026-01-01 00:00:00+00' + (g / 3) * interval '1 second', 'title ' || g, g %% 1000 FROM generate_series(1, %d) AS g`, rows),
+		`CREATE TABLE bench_customers (id bigint PRIMARY KEY, name text NOT NULL)`,
+		fmt.Sprintf(`INSERT INTO bench_customers SELECT g, 'customer ' || lpad(((g * 7919) %% %d)::text, 8, '0') FROM generate_series(1, %d) AS g`, customers, customers),
+		`CREATE TABLE bench_rows (id bigint PRIMARY KEY, created_at timestamptz NOT NULL, title text NOT NULL, score int NOT NULL, customer_id bigint NOT NULL REFERENCES bench_customers)`,
+		fmt.Sprintf(`INSERT INTO bench_rows SELECT g, timestamptz '2026-01-01 00:00:00+00' + (g / 3) * interval '1 second', 'title ' || g, g %% 1000, g %% %d + 1 FROM generate_series(1, %d) AS g`, customers, rows),
 		`CREATE INDEX bench_rows_created_at_id ON bench_rows (created_at, id)`,
+		// the joined sort: customers by name as the ORDER BY puts them
+		// (DESC NULLS LAST), each customer's rows by id
+		`CREATE INDEX bench_customers_name ON bench_customers (name DESC NULLS LAST, id)`,
+		`CREATE INDEX bench_rows_customer_id_id ON bench_rows (customer_id, id)`,
+		`VACUUM ANALYZE bench_customers`,
 		`VACUUM ANALYZE bench_rows`,
 	}
 	for _, sql := range steps {
@@ -119,9 +136,16 @@ var order = []pagination.Order{{Column: "created_at", Desc: true}, {Column: "id"
 
 const handOrder = "created_at DESC, id DESC"
 
+// joinedOrder is "-Customer.name": a sort on a column of the belongs-to
+// association, joined as Joins("Customer") joins it.
+var joinedOrder = []pagination.Order{{Column: "Customer.name", Desc: true}, {Column: "id", Desc: true}}
+
+const handJoinedOrder = `"Customer"."name" DESC NULLS LAST, "bench_rows"."id" DESC`
+
 type row struct {
 	depth                                  string
 	offset, handOffset, keyset, handKeyset time.Duration
+	joined, handJoined                     time.Duration
 }
 
 // measure times the four kinds of page at every depth. Keyset pages are
@@ -132,18 +156,29 @@ type row struct {
 func measure(db *gorm.DB, s settings) error {
 	depths := []float64{0, 0.01, 0.10, 0.50, 0.90}
 	out := make([]row, len(depths))
-	var keyset, offset []func() error
+	var keyset, offset, joined []func() error
 	for i, d := range depths {
 		k, o, err := pageFuncs(db, s, d)
 		if err != nil {
 			return err
 		}
+		j, err := joinedFuncs(db, s, d)
+		if err != nil {
+			return err
+		}
 		out[i].depth = depthName(d)
-		keyset, offset = append(keyset, k...), append(offset, o...)
+		keyset, offset, joined = append(keyset, k...), append(offset, o...), append(joined, j...)
 	}
 	km, err := interleaved(s.reps, keyset)
 	if err != nil {
 		return err
+	}
+	jm, err := interleaved(s.reps, joined)
+	if err != nil {
+		return err
+	}
+	for i := range out {
+		out[i].joined, out[i].handJoined = jm[2*i], jm[2*i+1]
 	}
 	om, err := interleaved(s.reps, offset)
 	if err != nil {
@@ -154,7 +189,87 @@ func measure(db *gorm.DB, s settings) error {
 		out[i].offset, out[i].handOffset = om[2*i], om[2*i+1]
 	}
 	printTable(s, out)
-	return explainDeep(db, s.rows)
+	if err := explainDeep(db, s.rows); err != nil {
+		return err
+	}
+	return explainJoined(db, s.rows)
+}
+
+// joinedFuncs returns the keyset pages sorted on the joined column
+// (gormext, hand-written) at depth.
+func joinedFuncs(db *gorm.DB, s settings, depth float64) ([]func() error, error) {
+	skip := int(float64(s.rows) * depth)
+	var anchor []BenchRow
+	if skip > 0 {
+		if err := db.Joins("Customer").Order(handJoinedOrder).Offset(skip - 1).Limit(1).Find(&anchor).Error; err != nil || len(anchor) != 1 {
+			return nil, fmt.Errorf("joined anchor at %d: %v", skip, err)
+		}
+	}
+	cursor := ""
+	if len(anchor) == 1 {
+		var err error
+		if cursor, err = pagination.CursorOf(db.Joins("Customer"), joinedOrder, anchor[0]); err != nil {
+			return nil, err
+		}
+	}
+	return []func() error{
+		func() error {
+			p, err := pagination.PaginateCursor[BenchRow](db, joinedOrder, pagination.CursorFilter{After: cursor, Limit: s.pageSize})
+			return check(len(p.Items), s.pageSize, err)
+		},
+		func() error { return handJoinedPage(db, anchor, s.pageSize) },
+	}, nil
+}
+
+// handJoinedPage is the joined keyset page as one writes it by hand
+// knowing that every row has a customer with a name: a row-value
+// comparison, with the leading bound spelled out for the index on
+// customers.name.
+func handJoinedPage(db *gorm.DB, anchor []BenchRow, size int) error {
+	q := db.Joins("Customer").Order(handJoinedOrder).Limit(size + 1)
+	if len(anchor) == 1 {
+		name := anchor[0].Customer.Name
+		q = q.Where(`"Customer"."name" <= ? AND ("Customer"."name", "bench_rows"."id") < (?, ?)`, name, name, anchor[0].ID)
+	}
+	var items []BenchRow
+	err := q.Find(&items).Error
+	return check(min(len(items), size), size, err)
+}
+
+// explainJoined prints the plan of the joined keyset page at 90% depth,
+// as PaginateCursor sends it.
+func explainJoined(db *gorm.DB, rows int) error {
+	var anchor BenchRow
+	if err := db.Joins("Customer").Order(handJoinedOrder).Offset(rows*9/10 - 1).Limit(1).Take(&anchor).Error; err != nil {
+		return err
+	}
+	cursor, err := pagination.CursorOf(db.Joins("Customer"), joinedOrder, anchor)
+	if err != nil {
+		return err
+	}
+	last := &lastSQL{Interface: logger.Discard}
+	if _, err := pagination.PaginateCursor[BenchRow](db.Session(&gorm.Session{Logger: last}), joinedOrder, pagination.CursorFilter{After: cursor, Limit: 20}); err != nil {
+		return err
+	}
+	var plan []string
+	err = db.Raw("EXPLAIN " + last.sql).Scan(&plan).Error
+	fmt.Println("\nplan of the joined keyset page at 90% depth:")
+	fmt.Println("    " + last.sql)
+	for _, line := range plan {
+		fmt.Println("    " + line)
+	}
+	return err
+}
+
+// lastSQL is a GORM logger that keeps the last statement, its values
+// written in.
+type lastSQL struct {
+	logger.Interface
+	sql string
+}
+
+func (l *lastSQL) Trace(_ context.Context, _ time.Time, fc func() (string, int64), _ error) {
+	l.sql, _ = fc()
 }
 
 // explainDeep prints the plan of the keyset query PaginateCursor sends for
@@ -281,6 +396,14 @@ func printTable(s settings, rows []row) {
 	first, deep := rows[0], rows[len(rows)-1]
 	fmt.Printf("\nkeyset at %s / first page: %.2fx (goal <= 1.5x); offset at %s / first page: %.0fx\n",
 		deep.depth, ratio(deep.keyset, first.keyset), deep.depth, ratio(deep.offset, first.offset))
+	fmt.Printf("\nsort -Customer.name (\"Customer\".\"name\" DESC NULLS LAST, id DESC), joined, median of %d runs\n\n", s.reps)
+	fmt.Println("| depth | keyset (gormext) | keyset (hand-written GORM) |")
+	fmt.Println("|---|---:|---:|")
+	for _, r := range rows {
+		fmt.Printf("| %s | %s | %s |\n", r.depth, ms(r.joined), ms(r.handJoined))
+	}
+	fmt.Printf("\njoined keyset at %s / first page: %.2fx (goal <= 1.5x); hand-written: %.2fx\n",
+		deep.depth, ratio(deep.joined, first.joined), ratio(deep.handJoined, first.handJoined))
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.3f ms", float64(d.Microseconds())/1000) }

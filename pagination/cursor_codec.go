@@ -1,0 +1,194 @@
+package pagination
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"math"
+	"reflect"
+	"strconv"
+	"time"
+	"unsafe"
+)
+
+// The cursor body, {"v":[<value>,...],"t":<issued>}, is written and read
+// here without encoding/json for the values a sort key usually holds; the
+// bytes are those json.Marshal writes, and whatever this reader does not
+// recognise (escaped strings, "g" values) goes to encoding/json, so both
+// paths read every cursor alike.
+
+// appendBody appends the cursor body of values issued at unix time issued.
+func appendBody(dst []byte, values []any, issued int64) ([]byte, error) {
+	dst = append(dst, `{"v":[`...)
+	for i, v := range values {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		var err error
+		if dst, err = appendValue(dst, v); err != nil {
+			return nil, fmt.Errorf("pagination: sort value %d of the cursor: %w", i+1, err)
+		}
+	}
+	dst = append(dst, `],"t":`...)
+	dst = strconv.AppendInt(dst, issued, 10)
+	return append(dst, '}'), nil
+}
+
+// appendValue appends the cursor form of one sort value (see encodeValue).
+func appendValue(dst []byte, v any) ([]byte, error) {
+	if dv, ok := driverValue(v); ok {
+		switch x := dv.(type) {
+		case nil:
+			return append(dst, "null"...), nil
+		case int64:
+			dst = append(dst, `["i",`...)
+			return append(strconv.AppendInt(dst, x, 10), ']'), nil
+		case float64:
+			dst = append(dst, `["f","`...)
+			return append(strconv.AppendFloat(dst, x, 'g', -1, 64), `"]`...), nil
+		case bool:
+			dst = append(dst, `["b",`...)
+			return append(strconv.AppendBool(dst, x), ']'), nil
+		case string:
+			if plainJSON(x) {
+				dst = append(dst, `["s","`...)
+				return append(append(dst, x...), `"]`...), nil
+			}
+		case []byte:
+			dst = append(dst, `["x","`...)
+			return append(base64.StdEncoding.AppendEncode(dst, x), `"]`...), nil
+		case time.Time:
+			if t, err := x.AppendText(append(dst, `["t","`...)); err == nil {
+				return append(t, `"]`...), nil
+			}
+		}
+	}
+	raw, err := encodeValue(v)
+	return append(dst, raw...), err
+}
+
+// plainJSON reports whether json.Marshal writes s as itself in quotes:
+// printable ASCII that JSON and its HTML escaping leave alone.
+func plainJSON(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c < 0x20 || c >= 0x7f, c == '"', c == '\\', c == '<', c == '>', c == '&':
+			return false
+		}
+	}
+	return true
+}
+
+// parseBody reads the values and issue time of a cursor body in the form
+// appendBody writes, each value a slice of payload. ok is false for any
+// other form: the caller then reads it with encoding/json.
+func parseBody(payload []byte, values []json.RawMessage) (_ []json.RawMessage, issued int64, ok bool) {
+	rest, ok := cut(payload, `{"v":[`)
+	if !ok {
+		return nil, 0, false
+	}
+	for len(rest) > 0 && rest[0] != ']' {
+		if len(values) > 0 {
+			if rest, ok = cut(rest, ","); !ok {
+				return nil, 0, false
+			}
+		}
+		n := valueLen(rest)
+		if n == 0 {
+			return nil, 0, false
+		}
+		values, rest = append(values, rest[:n:n]), rest[n:]
+	}
+	if rest, ok = cut(rest, `],"t":`); !ok || len(rest) < 2 || rest[len(rest)-1] != '}' {
+		return nil, 0, false
+	}
+	issued, err := strconv.ParseInt(unsafeString(rest[:len(rest)-1]), 10, 64)
+	return values, issued, err == nil
+}
+
+// valueLen is the length of the value at the start of b: null, or
+// ["k",<number, true, false or a string without escapes>]; 0 for any
+// other form.
+func valueLen(b []byte) int {
+	if len(b) >= 4 && string(b[:4]) == "null" {
+		return 4
+	}
+	if len(b) < 7 || b[0] != '[' || b[1] != '"' || b[3] != '"' || b[4] != ',' || b[2] == goJSONValue[0] {
+		return 0
+	}
+	i := 5
+	if b[i] == '"' {
+		for i++; i < len(b) && b[i] != '"'; i++ {
+			if b[i] == '\\' {
+				return 0
+			}
+		}
+		i++
+	} else {
+		for ; i < len(b) && b[i] != ']'; i++ {
+			if c := b[i]; !(c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c == '-' || c == '+' || c == '.' || c == 'E') {
+				return 0
+			}
+		}
+	}
+	if i >= len(b) || b[i] != ']' {
+		return 0
+	}
+	return i + 1
+}
+
+func cut(b []byte, prefix string) ([]byte, bool) {
+	if len(b) < len(prefix) || string(b[:len(prefix)]) != prefix {
+		return b, false
+	}
+	return b[len(prefix):], true
+}
+
+// fastValue decodes a value valueLen accepted, for a key of type t, as
+// decodeValue does.
+func fastValue(raw []byte, t reflect.Type, custom bool) (any, error) {
+	if string(raw) == "null" {
+		return nil, nil
+	}
+	kind, inner := string(raw[2:3]), raw[5:len(raw)-1]
+	if !kindFits(t, custom, kind) {
+		return nil, fmt.Errorf("a value of kind %q for %s", kind, t)
+	}
+	quoted := len(inner) >= 2 && inner[0] == '"'
+	text := inner
+	if quoted {
+		text = inner[1 : len(inner)-1]
+	}
+	switch {
+	case kind == intValue && !quoted:
+		return strconv.ParseInt(unsafeString(text), 10, 64)
+	case kind == boolValue && !quoted:
+		return strconv.ParseBool(unsafeString(text))
+	case kind == floatValue && quoted:
+		f, err := strconv.ParseFloat(unsafeString(text), 64)
+		if err != nil && !math.IsInf(f, 0) {
+			return 0.0, err
+		}
+		return f, nil
+	case kind == textValue && quoted:
+		return string(text), nil
+	case (kind == binTextVal || kind == bytesValue) && quoted:
+		b := make([]byte, base64.StdEncoding.DecodedLen(len(text)))
+		n, err := base64.StdEncoding.Decode(b, text)
+		if kind == binTextVal {
+			return string(b[:n]), err
+		}
+		return b[:n], err
+	case kind == timeValue && quoted:
+		var tm time.Time
+		err := tm.UnmarshalText(text)
+		return tm, err
+	}
+	return decodeValue(raw, t, custom)
+}
+
+// stringBytes is s's bytes, to be read only.
+func stringBytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
+
+// unsafeString is b as a string that must not outlive b's next change.
+func unsafeString(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
