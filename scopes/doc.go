@@ -14,7 +14,7 @@
 //	}
 //
 //	var f ArticleFilter
-//	if err := scopes.Decode(r.URL.Query(), &f); err != nil { // 400 }
+//	if err := scopes.DecodeRequest(r, &f); err != nil { // 400 }
 //	ops := scopes.QueryOperations[Article, ArticleFilter]{
 //		SortFields: []string{"title", "created_at"}, DefaultSort: "-created_at",
 //	}
@@ -31,5 +31,7 @@
 // [Decode] reports each rejected query parameter as a [*ParamError] whose
 // Param, Rule and Message (`age_gte: must be an integer ≥ 0 (got "-1")`)
 // can go to the client as they are: they name the parameter and say what
-// its value must be, never a Go type or field.
+// its value must be, never a Go type or field. Decode from the raw query
+// string ([DecodeRequest], [DecodeQuery]): r.URL.Query() silently drops
+// pairs holding an unencoded ";", which [Decode] then cannot refuse.
 package scopes

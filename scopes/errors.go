@@ -101,7 +101,9 @@ type ParamError struct {
 	// Rule names the check the value failed: a validate tag ("oneof",
 	// "gte", "max", "email", ...), or one of Decode's own: "unknown",
 	// "repeated", "too_long", "too_many", "text", "integer", "number",
-	// "boolean", "time", "uuid", "duration", "invalid".
+	// "boolean", "time", "uuid", "duration", "invalid", and DecodeQuery's
+	// "semicolon" (an unencoded ";") and "escape" (an invalid
+	// percent-escape).
 	Rule string
 	// Message says what is wrong and what the value must be:
 	// `status_in: each value must be one of draft, published (got "archived")`.
