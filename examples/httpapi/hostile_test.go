@@ -101,6 +101,12 @@ func hostileRequests(art Article, cursor string) []hostile {
 		send("body over max", "PATCH", "/articles/"+id, `{"version":1,"body":"`+strings.Repeat("x", 100001)+`"}`),
 	)
 
+	// Pairs url.ParseQuery would drop: unencoded semicolons, bad escapes.
+	for _, q := range []string{"/articles?title_icontains=x;y", "/articles?sort=title;DROP+TABLE+articles", "/articles?page=1;2",
+		"/articles?;", "/articles?title_icontains=%zz", "/articles/feed?after=x;y", "/audit?action=%"} {
+		hs = append(hs, get("malformed query "+q, q))
+	}
+
 	// Invalid UTF-8 and NUL bytes in queries, paths and bodies.
 	hs = append(hs,
 		get("utf8 query", "/articles?title_icontains=%ff%fe"),
