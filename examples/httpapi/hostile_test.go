@@ -254,6 +254,11 @@ func wantClientError(r response) error {
 			return fmt.Errorf("message %q speaks of Go: %q", body.Error.Message, leak)
 		}
 	}
+	if body.Error.Code == "invalid_body" {
+		if leak := goBodyLeak(body.Error.Message); leak != "" || body.Error.Rule == "" {
+			return fmt.Errorf("message %q speaks of Go (%q) or has no rule", body.Error.Message, leak)
+		}
+	}
 	return nil
 }
 
