@@ -41,6 +41,13 @@ func Ignore(params ...string) DecodeOption {
 // Decode fills the filter struct dst (a pointer) from a query string and
 // validates it with its `validate` tags.
 //
+// Decode sees only the values it is given: url.ParseQuery and
+// r.URL.Query() silently drop every pair holding an unencoded ";" or an
+// invalid percent-escape, so ?title_icontains=x;y reaches Decode as no
+// filter at all. Handlers should call [DecodeRequest] (or [DecodeQuery]
+// with the raw query string), which reject such pairs and then decode as
+// Decode does.
+//
 // Parameters are named by `form` tags; embedded structs are flattened, so a
 // filter that embeds pagination.PaginatedFilter, pagination.CursorFilter
 // and Sorting takes page, page_size, after, before, limit and sort. A slice

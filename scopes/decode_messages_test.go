@@ -172,8 +172,9 @@ func checkParamError(t *testing.T, err error, page bool, param, rule, message st
 // field paths and indexes, type names.
 var goTerms = regexp.MustCompile(`Key: |Field validation|Namespace|Error:|[A-Za-z_]\w*\.[A-Za-z_]\w*|\[\d+\]|\b(u?int(8|16|32|64)?|float(32|64)|complex(64|128)|bool|string|rune|byte|struct|map|slice|ptr|uintptr|interface|Duration|Time|reflect)\b|malformed value for its type`)
 
-// clientName is the name of an unknown parameter, as the client wrote it.
-var clientName = regexp.MustCompile(`^unknown parameter "(?:[^"\\]|\\.)*"`)
+// clientName is the name of an unknown or malformed parameter, as the
+// client wrote it.
+var clientName = regexp.MustCompile(`^(?:unknown parameter|parameter name|parameter) "(?:[^"\\]|\\.)*"`)
 
 // goInternals returns the first Go term in msg, or a Go field name of one
 // of types, or "".

@@ -14,7 +14,7 @@
 //	}
 //
 //	var f ArticleFilter
-//	if err := scopes.Decode(r.URL.Query(), &f); err != nil { // 400 }
+//	if err := scopes.DecodeRequest(r, &f); err != nil { // 400 }
 //	ops := scopes.QueryOperations[Article, ArticleFilter]{
 //		SortFields: []string{"title", "created_at"}, DefaultSort: "-created_at",
 //	}
@@ -36,4 +36,7 @@
 // "passwd" ...`), [Search], [Filter], and through [QueryOperations] the
 // page size, page number and cursor checks of package pagination (the same
 // type, as pagination.ParamError).
+// Decode from the raw query string ([DecodeRequest], [DecodeQuery]):
+// r.URL.Query() silently drops pairs holding an unencoded ";", which
+// [Decode] then cannot refuse.
 package scopes

@@ -39,9 +39,17 @@
 //     txctx.DB(ctx), which is the request's transaction.
 //   - Every error reaches the client as one JSON shape, [ErrorBody]:
 //     validation 422 with the failing fields, a bad filter, sort or page 400
-//     naming the parameter (for a query string scopes.Decode rejected, the
-//     parameter, the rule it broke and what it must be, in param, rule and
-//     params), a unique violation 409, not found 404, a stale version 409.
+//     naming the parameter (for a query string scopes.DecodeRequest
+//     rejected, the parameter, the rule it broke and what it must be, in
+//     param, rule and params), a body that is not the object expected 400
+//     "invalid_body" (the field, with its path, the rule and what it must
+//     be, in field, rule and fields; or where the JSON is broken, by line,
+//     column and byte), a unique violation 409, not found 404, a stale
+//     version 409.
+//   - Listings decode the raw query string (scopes.DecodeRequest), never
+//     r.URL.Query(), which silently drops a pair holding an unencoded ";"
+//     (?title_icontains=x;y would list every row): such a pair is a 400;
+//     %3B is a literal semicolon.
 //   - Requests have a deadline ([Config].RequestTimeout) and are logged with
 //     log/slog.
 //   - Every audit entry is written in the request's transaction and, once

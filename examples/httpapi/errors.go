@@ -30,6 +30,17 @@ import (
 //	           "message": "status_in: each value must be one of draft, published (got \"archived\")",
 //	           "param": "status_in", "rule": "oneof",
 //	           "params": [{"param": "status_in", "rule": "oneof", "message": "..."}]}}
+//
+// A request body that cannot be read as the JSON object expected is a 400
+// that names the field, with a path for nested ones (author.id, tags[1]),
+// and says what it must be; field and fields are absent when the body as
+// a whole is at fault (rule empty, syntax, trailing_data, type, utf8,
+// too_large):
+//
+//	{"error": {"status": 400, "code": "invalid_body",
+//	           "message": "author_id: must be a UUID, like 0190a7a4-7c1e-7000-8000-000000000001 (got a number)",
+//	           "field": "author_id", "rule": "uuid",
+//	           "fields": [{"field": "author_id", "rule": "uuid", "message": "..."}]}}
 type ErrorBody struct {
 	Error APIError `json:"error"`
 }
@@ -44,12 +55,16 @@ type APIError struct {
 	Code string `json:"code"`
 	// Message says what went wrong and what to change.
 	Message string `json:"message"`
-	// Fields lists the failing fields of a 422 response, and the column
-	// of a 409 unique violation.
+	// Fields lists the failing fields of a 422 response, the column of a
+	// 409 unique violation, and the fields of a 400 "invalid_body".
 	Fields []FieldError `json:"fields,omitempty"`
+	// Field names the body field at fault in a 400 "invalid_body" (the
+	// first, when several are; see Fields).
+	Field string `json:"field,omitempty"`
 	// Param and Rule name the query parameter at fault in a 400
 	// "invalid_parameter" and the check it failed (the first, when
-	// several parameters are at fault); Params lists every one.
+	// several parameters are at fault); Params lists every one. Rule also
+	// names the check a 400 "invalid_body" failed.
 	Param  string         `json:"param,omitempty"`
 	Rule   string         `json:"rule,omitempty"`
 	Params []ParamProblem `json:"params,omitempty"`
@@ -75,6 +90,9 @@ type FieldError struct {
 	Rule string `json:"rule"`
 	// Param is the rule's parameter, e.g. "200" for max=200.
 	Param string `json:"param,omitempty"`
+	// Message says what the field must be, in a 400 "invalid_body", e.g.
+	// "title: must be a string (got a number)".
+	Message string `json:"message,omitempty"`
 }
 
 // Error implements error, so that handlers can return an *APIError they

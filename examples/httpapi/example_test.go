@@ -52,8 +52,8 @@ func Example() {
 	send("GET", "/articles?title_icontains=go&sort=-created_at", "")
 	// Output:
 	// POST /authors: 201
-	// POST /authors: 409 conflict [{email unique }]
-	// POST /authors: 422 validation_failed [{name required } {email email }]
+	// POST /authors: 409 conflict [{email unique  }]
+	// POST /authors: 422 validation_failed [{name required  } {email email  }]
 	// GET /articles?page_size=500: 400 invalid_parameter []
 	// GET /articles?title_icontains=go&sort=-created_at: 200
 }

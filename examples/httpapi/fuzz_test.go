@@ -13,12 +13,14 @@ import (
 // the body of POST /articles and of PATCH /articles/{id}: it must never
 // panic; a body it accepts holds no NUL byte in any text field; a body it
 // refuses gets a 4xx *APIError whose message is bounded (it does not echo
-// the input).
+// the input) and, for a 400, names a rule, and the first field at fault
+// when fields are, and says nothing of Go (type or struct names, "json:").
 func FuzzRequestBody(f *testing.F) {
 	for _, seed := range []string{
 		`{"author_id":"0190d9b2-7c1e-7000-8000-000000000001","title":"Go","body":"x","status":"draft"}`,
 		`{"version":1,"title":"x"}`, `{"version":1,"body":"\u0000"}`, "", "{", "[]", "null", `{"title":"a"}{}`,
 		`{"titel":"a"}`, `{"version":1e400}`, "{\"title\":\"\xff\"}", `{"author_id":"not-a-uuid"}`,
+		`{"author_id":12,"title":[1],"version":"1","Title":"x","title":"y"}`, "{\n\"title\" 1}", `{"version":-1e5}`,
 	} {
 		f.Add([]byte(seed))
 	}
@@ -81,5 +83,16 @@ func checkRefusal(t *testing.T, input []byte, err error) {
 	}
 	if len(api.Message) > 300 {
 		t.Fatalf("%q: message of %d bytes: it echoes the input", input, len(api.Message))
+	}
+	if api.Code != "invalid_body" {
+		return
+	}
+	if api.Rule == "" || len(api.Fields) > 5 || len(api.Fields) > 0 && (api.Field != api.Fields[0].Field || api.Rule != api.Fields[0].Rule) {
+		t.Fatalf("%q: refused with %+v, want a rule, and the first of the fields listed", input, api)
+	}
+	for _, msg := range append([]string{api.Message}, fieldMessages(api.Fields)...) {
+		if leak := goBodyLeak(msg); leak != "" || len(msg) > 300 {
+			t.Fatalf("%q: message %q speaks of Go (%q) or is too long", input, msg, leak)
+		}
 	}
 }

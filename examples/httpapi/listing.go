@@ -70,7 +70,7 @@ func newListings(cursorKey []byte) listings {
 // listArticles handles GET /articles: a Paginated page of articles.
 func (s *server) listArticles(w http.ResponseWriter, r *http.Request) {
 	var f ArticleFilter
-	if err := scopes.Decode(r.URL.Query(), &f); err != nil {
+	if err := scopes.DecodeRequest(r, &f); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -86,7 +86,7 @@ func (s *server) listArticles(w http.ResponseWriter, r *http.Request) {
 // the cursors of the next and previous pages, for infinite scroll.
 func (s *server) feedArticles(w http.ResponseWriter, r *http.Request) {
 	var f ArticleFeedFilter
-	if err := scopes.Decode(r.URL.Query(), &f); err != nil {
+	if err := scopes.DecodeRequest(r, &f); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -101,7 +101,7 @@ func (s *server) feedArticles(w http.ResponseWriter, r *http.Request) {
 // listAudit handles GET /audit: the audit log, newest first.
 func (s *server) listAudit(w http.ResponseWriter, r *http.Request) {
 	var f AuditFilter
-	if err := scopes.Decode(r.URL.Query(), &f); err != nil {
+	if err := scopes.DecodeRequest(r, &f); err != nil {
 		s.fail(w, r, err)
 		return
 	}

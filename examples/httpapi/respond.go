@@ -1,17 +1,13 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"mime"
 	"net/http"
 	"reflect"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 )
@@ -41,35 +37,6 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		e = errInternal
 	}
 	writeError(w, e)
-}
-
-// decodeJSON reads a request body of one JSON object into dst, a pointer
-// to a request struct. A body not sent as application/json is refused with
-// a 415: the types a browser may send cross-site without a preflight
-// (text/plain, forms) never reach a handler. Invalid UTF-8, unknown fields,
-// trailing data and bodies over maxBodyBytes are refused with a 400 (JSON
-// decoding alone would store invalid UTF-8 as U+FFFD); text holding a NUL
-// byte with a 422 (see checkText).
-func decodeJSON(w http.ResponseWriter, r *http.Request, dst any) error {
-	if err := checkJSONType(r); err != nil {
-		return err
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
-	if err != nil {
-		return badRequest("invalid_body", fmt.Sprintf("the request body could not be read (at most %d bytes): %v", maxBodyBytes, err))
-	}
-	if !utf8.Valid(body) {
-		return badRequest("invalid_body", "the request body is not valid UTF-8")
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(dst); err != nil {
-		return badRequest("invalid_body", "the request body is not the JSON object expected: "+describeJSONError(err))
-	}
-	if err := dec.Decode(&struct{}{}); !errors.Is(err, io.EOF) {
-		return badRequest("invalid_body", "the request body must hold exactly one JSON object")
-	}
-	return checkText(dst)
 }
 
 // checkJSONType refuses a request body whose Content-Type is not
@@ -104,26 +71,6 @@ func checkText(dst any) error {
 	}
 	return &APIError{Status: http.StatusUnprocessableEntity, Code: "validation_failed",
 		Message: "text fields must not contain NUL bytes: see fields", Fields: bad}
-}
-
-// describeJSONError says what is wrong with a body without echoing it.
-func describeJSONError(err error) string {
-	var syntax *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	var tooBig *http.MaxBytesError
-	switch {
-	case errors.As(err, &syntax):
-		return fmt.Sprintf("malformed JSON at byte %d", syntax.Offset)
-	case errors.As(err, &typ):
-		return fmt.Sprintf("field %q must be a JSON %s", typ.Field, typ.Type.Kind())
-	case errors.As(err, &tooBig):
-		return fmt.Sprintf("the body is larger than %d bytes", tooBig.Limit)
-	case errors.Is(err, io.EOF):
-		return "the body is empty"
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		return "unknown field " + strings.TrimPrefix(err.Error(), "json: unknown field ")
-	}
-	return "malformed JSON"
 }
 
 // pathID reads the {id} of the route as a UUID.
