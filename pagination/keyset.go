@@ -139,20 +139,23 @@ func (w *walk[T]) page(f CursorFilter, limit int) (CursorPage[T], error) {
 
 // fetch reads limit+1 rows after cursor in the order keys give.
 func (w *walk[T]) fetch(keys []key, param, cursor string, limit int) ([]T, error) {
-	var pred clause.Expression
+	var values []any
 	if cursor != "" {
-		values, err := decodeCursor(w.c, w.spec, w.keys, param, cursor, w.now)
-		if err != nil {
+		var err error
+		if values, err = decodeCursor(w.c, w.spec, w.keys, param, cursor, w.now); err != nil {
 			return nil, err
 		}
-		pred = after(keys, values)
 	}
 	ob := orderBy(keys)
 	tx := w.db.Session(&gorm.Session{}).Scopes(func(d *gorm.DB) *gorm.DB {
 		setWindow(d, limit+1, 0)
 		delete(d.Statement.Clauses, "ORDER BY") // the keyset order replaces any other
 		d.Statement.AddClause(ob)
-		andWhere(d, pred)
+		if values != nil {
+			// after the query's own scopes, which may have joined a key's
+			// association with conditions
+			andWhere(d, after(settle(keys, d.Statement), values))
+		}
 		return joinKeys(d, keys)
 	})
 	items := make([]T, 0, limit+1)
