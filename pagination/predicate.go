@@ -27,7 +27,7 @@ import (
 // Every value is bound as exactly one parameter, whatever its type (see
 // [pred]).
 func after(keys []key, values []any) clause.Expression {
-	var p pred
+	p := make(pred, 0, 10*len(keys)+6) // the pieces of an OR expansion and its bound
 	if rowComparable(keys, values) {
 		if len(keys) > 1 && (keys[0].rel != nil || keys[0].expr != nil) && p.lead(keys[0], values[0]) {
 			p.add(" AND ")
