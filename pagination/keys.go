@@ -20,6 +20,14 @@ type key struct {
 	rel   *schema.Relationship // the association a joined column belongs to
 	expr  *Expression
 	col   any // what column() returns, made once by resolveKey
+
+	// linked: the key is a NOT NULL column of a belongs-to association
+	// whose foreign key is NOT NULL, so every row has one unless the join
+	// itself leaves it out (see [alwaysJoined]).
+	linked bool
+	// present: linked, and this statement's join of the association has
+	// no conditions of its own, so the key's values are never NULL.
+	present bool
 }
 
 // nullable reports whether the key's values may be NULL. A joined column
@@ -34,6 +42,12 @@ func (k key) nullable() bool {
 	}
 	return !k.field.PrimaryKey && !k.field.NotNull
 }
+
+// valuesNullable reports whether the key's values may be NULL in the rows
+// a keyset predicate compares: nullable, unless the key is a joined column
+// that this statement's join is known to fill (see [settle]). The ORDER BY
+// keeps the key's NULL placement either way (see [orderBy]).
+func (k key) valuesNullable() bool { return k.nullable() && !k.present }
 
 // column returns what the SQL names the key by: the quoted column, with
 // the join's alias for a joined one, or the parenthesised expression.
@@ -92,7 +106,7 @@ func resolveKey(s *schema.Schema, o Order) (key, error) {
 		if err != nil {
 			return key{}, err
 		}
-		return key{Order: o, field: f, rel: rel}, nil
+		return key{Order: o, field: f, rel: rel, linked: linked(rel, f)}, nil
 	}
 	f := s.LookUpField(o.Column)
 	if f == nil || f.DBName == "" {

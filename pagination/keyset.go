@@ -81,12 +81,14 @@ func cursorLimit(c config, f CursorFilter) (int, error) {
 
 // walk holds what one PaginateCursor call needs.
 type walk[T any] struct {
-	db     *gorm.DB
-	c      config
-	keys   []key
-	spec   string
-	now    time.Time
-	result *schema.Schema // T's, once parsed
+	db   *gorm.DB
+	c    config
+	keys []key
+	spec string
+	// resolved holds keys, spec, the keys reversed and the ORDER BY of each
+	resolved *resolvedKeys
+	now      time.Time
+	result   *schema.Schema // T's, once parsed
 }
 
 func newWalk[T any](db *gorm.DB, c config, order []Order) (*walk[T], error) {
@@ -94,11 +96,11 @@ func newWalk[T any](db *gorm.DB, c config, order []Order) (*walk[T], error) {
 	if err != nil {
 		return nil, err
 	}
-	keys, err := resolve(s, order)
+	r, err := keysOf(s, order)
 	if err != nil {
 		return nil, err
 	}
-	w := &walk[T]{db: db, c: c, keys: keys, spec: specOf(s.Table, keys), now: time.Now()}
+	w := &walk[T]{db: db, c: c, keys: r.keys, spec: r.spec, resolved: r, now: time.Now()}
 	if s.ModelType == reflect.TypeFor[T]() {
 		w.result = s
 	}
@@ -119,11 +121,11 @@ func (w *walk[T]) page(f CursorFilter, limit int) (CursorPage[T], error) {
 	if backward {
 		cursor, param = f.Before, "before"
 	}
-	keys := w.keys
+	keys, ob := w.keys, w.resolved.order
 	if backward {
-		keys = reversed(w.keys)
+		keys, ob = w.resolved.back, w.resolved.backOrder
 	}
-	items, err := w.fetch(keys, param, cursor, limit)
+	items, err := w.fetch(keys, ob, param, cursor, limit)
 	if err != nil {
 		return CursorPage[T]{}, err
 	}
@@ -137,22 +139,25 @@ func (w *walk[T]) page(f CursorFilter, limit int) (CursorPage[T], error) {
 	return p, w.setCursors(&p)
 }
 
-// fetch reads limit+1 rows after cursor in the order keys give.
-func (w *walk[T]) fetch(keys []key, param, cursor string, limit int) ([]T, error) {
-	var pred clause.Expression
+// fetch reads limit+1 rows after cursor in the order keys give, whose
+// ORDER BY is ob.
+func (w *walk[T]) fetch(keys []key, ob clause.OrderBy, param, cursor string, limit int) ([]T, error) {
+	var values []any
 	if cursor != "" {
-		values, err := decodeCursor(w.c, w.spec, w.keys, param, cursor, w.now)
-		if err != nil {
+		var err error
+		if values, err = decodeCursor(w.c, w.spec, w.keys, param, cursor, w.now); err != nil {
 			return nil, err
 		}
-		pred = after(keys, values)
 	}
-	ob := orderBy(keys)
 	tx := w.db.Session(&gorm.Session{}).Scopes(func(d *gorm.DB) *gorm.DB {
 		setWindow(d, limit+1, 0)
 		delete(d.Statement.Clauses, "ORDER BY") // the keyset order replaces any other
 		d.Statement.AddClause(ob)
-		andWhere(d, pred)
+		if values != nil {
+			// after the query's own scopes, which may have joined a key's
+			// association with conditions
+			andWhere(d, after(settle(keys, d.Statement), values))
+		}
 		return joinKeys(d, keys)
 	})
 	items := make([]T, 0, limit+1)

@@ -18,24 +18,66 @@ import (
 // with NULLS LAST nothing comes after NULL and NULL comes after every value;
 // with NULLS FIRST it is the other way round; NULL equals NULL.
 //
+// With more than one key, either form is led by a redundant bound on the
+// first key, "a at or after ?" (see [pred.lead]), which adds no row and
+// drops none but gives the planner a range to start an index scan of a
+// from: the OR expansion offers none, nor does a row value whose first
+// column is of a joined table or an expression.
+//
 // Every value is bound as exactly one parameter, whatever its type (see
 // [pred]).
 func after(keys []key, values []any) clause.Expression {
-	var p pred
-	if rowComparable(keys) {
+	p := make(pred, 0, 10*len(keys)+6) // the pieces of an OR expansion and its bound
+	if rowComparable(keys, values) {
+		if len(keys) > 1 && (keys[0].rel != nil || keys[0].expr != nil) && p.lead(keys[0], values[0]) {
+			p.add(" AND ")
+		}
 		p.rowValue(keys, values)
-	} else {
-		p.expand(keys, values)
+		return p
 	}
+	if len(keys) > 1 && p.lead(keys[0], values[0]) {
+		p.add(" AND ")
+	}
+	p.expand(keys, values)
 	return p
 }
 
-func rowComparable(keys []key) bool {
-	for _, k := range keys {
-		if k.nullable() || k.Desc != keys[0].Desc {
+// rowComparable reports whether the keys share one direction and neither
+// they nor the cursor's values can be NULL.
+func rowComparable(keys []key, values []any) bool {
+	for i, k := range keys {
+		if k.valuesNullable() || k.Desc != keys[0].Desc || isNull(values[i]) {
 			return false
 		}
 	}
+	return true
+}
+
+// lead writes "the column is at or after v", the rows that the key alone
+// does not put before the cursor, and reports whether it wrote anything:
+//
+//   - v NULL: nothing. With NULLS FIRST every row is at or after it; with
+//     NULLS LAST only NULLs are, which the predicate already says.
+//   - NULLs sort after v (NULLS LAST, on a key that can hold them):
+//     (a >= v OR a IS NULL), or <= when descending.
+//   - otherwise, a >= v (<= when descending): NULLs, if any, come before v.
+func (p *pred) lead(k key, v any) bool {
+	if isNull(v) {
+		return false
+	}
+	op := ">="
+	if k.Desc {
+		op = "<="
+	}
+	if k.valuesNullable() && !k.NullsFirst {
+		p.add("(")
+		p.compare(k, op, v)
+		p.add(" OR ")
+		p.col(k)
+		p.add(" IS NULL)")
+		return true
+	}
+	p.compare(k, op, v)
 	return true
 }
 
@@ -155,7 +197,7 @@ func (p *pred) afterKey(k key, v any) bool {
 		p.add(" IS NOT NULL")
 	case isNull(v):
 		return false
-	case k.nullable() && !k.NullsFirst:
+	case k.valuesNullable() && !k.NullsFirst:
 		p.add("(")
 		p.compare(k, cmp(k.Desc), v)
 		p.add(" OR ")

@@ -1,0 +1,77 @@
+package pagination
+
+import (
+	"sync"
+
+	"gorm.io/gorm/clause"
+	"gorm.io/gorm/schema"
+)
+
+// A keyset page resolves its order against the model's schema and writes
+// the sort's cursor spec on every call; both depend only on the schema and
+// the order, so they are kept per (schema, order) for orders of up to
+// cachedKeys keys, in a cache of at most maxCached entries (sorts come
+// from allow-lists, so a listing uses few).
+const (
+	cachedKeys = 4
+	maxCached  = 1024
+)
+
+// keysID identifies a resolved order: the schema (one per model and
+// naming strategy in GORM's schema cache) and the order's keys.
+type keysID struct {
+	s *schema.Schema
+	n int
+	o [cachedKeys]Order
+}
+
+// resolvedKeys are an order's keys, cursor spec, the keys reversed (for
+// pages before a cursor) and the ORDER BY of each. They are shared: no
+// caller changes them (settle copies).
+type resolvedKeys struct {
+	keys, back       []key
+	spec             string
+	order, backOrder clause.OrderBy
+}
+
+var keyCache = struct {
+	sync.RWMutex
+	m map[keysID]*resolvedKeys
+}{m: make(map[keysID]*resolvedKeys)}
+
+// keysOf returns order resolved against s, from the cache when it has it.
+func keysOf(s *schema.Schema, order []Order) (*resolvedKeys, error) {
+	if len(order) == 0 || len(order) > cachedKeys {
+		return resolveSpec(s, order)
+	}
+	id := keysID{s: s, n: len(order)}
+	copy(id.o[:], order)
+	keyCache.RLock()
+	r := keyCache.m[id]
+	keyCache.RUnlock()
+	if r != nil {
+		return r, nil
+	}
+	r, err := resolveSpec(s, order)
+	if err != nil {
+		return nil, err
+	}
+	keyCache.Lock()
+	if len(keyCache.m) < maxCached {
+		keyCache.m[id] = r
+	}
+	keyCache.Unlock()
+	return r, nil
+}
+
+func resolveSpec(s *schema.Schema, order []Order) (*resolvedKeys, error) {
+	keys, err := resolve(s, order)
+	if err != nil {
+		return nil, err
+	}
+	back := reversed(keys)
+	return &resolvedKeys{
+		keys: keys, back: back, spec: specOf(s.Table, keys),
+		order: orderBy(keys), backOrder: orderBy(back),
+	}, nil
+}
