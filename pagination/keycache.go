@@ -10,8 +10,8 @@ import (
 // A keyset page resolves its order against the model's schema and writes
 // the sort's cursor spec on every call; both depend only on the schema and
 // the order, so they are kept per (schema, order) for orders of up to
-// cachedKeys keys, in a cache of at most maxCached entries (sorts come
-// from allow-lists, so a listing uses few).
+// cachedKeys keys on columns, in a cache of at most maxCached entries
+// (sorts come from allow-lists, so a listing uses few).
 const (
 	cachedKeys = 4
 	maxCached  = 1024
@@ -41,7 +41,7 @@ var keyCache = struct {
 
 // keysOf returns order resolved against s, from the cache when it has it.
 func keysOf(s *schema.Schema, order []Order) (*resolvedKeys, error) {
-	if len(order) == 0 || len(order) > cachedKeys {
+	if len(order) == 0 || len(order) > cachedKeys || hasExpr(order) {
 		return resolveSpec(s, order)
 	}
 	id := keysID{s: s, n: len(order)}
@@ -62,6 +62,19 @@ func keysOf(s *schema.Schema, order []Order) (*resolvedKeys, error) {
 	}
 	keyCache.Unlock()
 	return r, nil
+}
+
+// hasExpr reports whether order has an expression key. Such orders are
+// not cached: Expression.Asc and Desc return a new pointer each call, so
+// equal orders would never meet in the cache and would fill it, and the
+// caller may change what a pointer holds.
+func hasExpr(order []Order) bool {
+	for _, o := range order {
+		if o.Expr != nil {
+			return true
+		}
+	}
+	return false
 }
 
 func resolveSpec(s *schema.Schema, order []Order) (*resolvedKeys, error) {

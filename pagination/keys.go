@@ -21,12 +21,11 @@ type key struct {
 	expr  *Expression
 	col   any // what column() returns, made once by resolveKey
 
-	// linked: the key is a NOT NULL column of a belongs-to association
-	// whose foreign key is NOT NULL, so every row has one unless the join
-	// itself leaves it out (see [alwaysJoined]).
+	// linked: the key is a NOT NULL column of its association, so every
+	// row an INNER JOIN of it keeps has a value (see [linked]).
 	linked bool
-	// present: linked, and this statement's join of the association has
-	// no conditions of its own, so the key's values are never NULL.
+	// present: linked, and this statement joins the association with an
+	// INNER JOIN, so the key's values are never NULL.
 	present bool
 }
 

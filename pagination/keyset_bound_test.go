@@ -130,32 +130,38 @@ func seedSales(t *testing.T, db *gorm.DB) []Sale {
 	return sales
 }
 
-// A column of a belongs-to association whose foreign key and column are
-// both NOT NULL is never NULL in a plain join: a keyset page sorted on it
-// is the row-value comparison, led by a bound on the joined column that an
-// index on it can start from. A join with conditions of its own leaves
-// NULLs for the rows it does not match: those are still paged in order.
+// A NOT NULL column of an association joined with an INNER JOIN is never
+// NULL in the rows the join keeps: a keyset page sorted on it is the
+// row-value comparison, led by a bound on the joined column that an index
+// on it can start from. A LEFT JOIN (the caller's, or the one the page
+// adds) gives no such promise, whatever the foreign key declares, and a
+// join with conditions of its own leaves NULLs for the rows it does not
+// match: those keep the OR expansion and are still paged in order.
 func TestCursorJoinedNotNullColumn(t *testing.T) {
 	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
 		sales := seedSales(t, db)
 		log := capture(t, db)
 		order := []pagination.Order{{Column: "Shop.name", Desc: true}, {Column: "id", Desc: true}}
+		all, onlyB := func(Shop) bool { return true }, func(s Shop) bool { return s.Name == "b" }
 		cases := []struct {
 			name  string
 			db    *gorm.DB
 			match func(Shop) bool
+			inner bool // rows the join does not match are left out, not NULL
 			want  string
 		}{
-			{"plain join", db, func(Shop) bool { return true },
+			{"inner join", db.InnerJoins("Shop"), all, true,
 				`WHERE "Shop"."name" <= ? AND ("Shop"."name", "sales"."id") < (?, ?)`},
-			{"caller's join", db.Joins("Shop"), func(Shop) bool { return true },
+			{"inner join with a condition", db.InnerJoins("Shop", db.Where(&Shop{Name: "b"})), onlyB, true,
 				`WHERE "Shop"."name" <= ? AND ("Shop"."name", "sales"."id") < (?, ?)`},
-			{"join with a condition", db.Joins("Shop", db.Where(&Shop{Name: "b"})), func(s Shop) bool { return s.Name == "b" },
+			{"join the page adds", db, all, false, `"Shop"."name" IS NULL`},
+			{"caller's left join", db.Joins("Shop"), all, false, `"Shop"."name" IS NULL`},
+			{"left join with a condition", db.Joins("Shop", db.Where(&Shop{Name: "b"})), onlyB, false,
 				`"Shop"."name" IS NULL`},
 		}
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
-				want := salesOrder(sales, c.match)
+				want := salesOrder(sales, c.match, c.inner)
 				for _, limit := range []int{1, 4, 7} {
 					got := walkSales(t, c.db, order, limit)
 					if !slices.Equal(got, want) {
@@ -178,8 +184,9 @@ func TestCursorJoinedNotNullColumn(t *testing.T) {
 }
 
 // salesOrder is sales sorted by shop name descending (NULL, where the join
-// does not match, last), then id descending.
-func salesOrder(sales []Sale, match func(Shop) bool) []int64 {
+// does not match, last; such sales left out when inner), then id
+// descending.
+func salesOrder(sales []Sale, match func(Shop) bool, inner bool) []int64 {
 	name := func(s Sale) *string {
 		if !match(*s.Shop) {
 			return nil
@@ -187,6 +194,9 @@ func salesOrder(sales []Sale, match func(Shop) bool) []int64 {
 		return &s.Shop.Name
 	}
 	sorted := slices.Clone(sales)
+	if inner {
+		sorted = slices.DeleteFunc(sorted, func(s Sale) bool { return !match(*s.Shop) })
+	}
 	slices.SortFunc(sorted, func(x, y Sale) int {
 		if c := cmpNullable(name(x), name(y), pagination.Order{Desc: true}); c != 0 {
 			return c
@@ -237,4 +247,81 @@ func walkSales(t *testing.T, db *gorm.DB, order []pagination.Order, limit int) [
 		t.Fatal(fmt.Sprintf("forward and backward differ:\n forward %v\nbackward %v", forward, backward))
 	}
 	return forward
+}
+
+// Mall is a soft-deletable parent: GORM's join of it carries
+// "deleted_at IS NULL" in its ON clause.
+type Mall struct {
+	ID        int64  `gorm:"primaryKey;autoIncrement:false"`
+	Name      string `gorm:"not null"`
+	DeletedAt gorm.DeletedAt
+}
+
+// Stall belongs to a Mall through a NOT NULL foreign key.
+type Stall struct {
+	ID     int64 `gorm:"primaryKey;autoIncrement:false"`
+	MallID int64 `gorm:"not null"`
+	Mall   *Mall
+}
+
+// A NOT NULL foreign key to a parent that is soft-deleted still leaves
+// NULL in the joined columns (the join skips the parent): every stall is
+// paged, those of the deleted mall last, forward and backward.
+func TestCursorJoinedSoftDeletedParent(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+		if err := db.AutoMigrate(&Mall{}, &Stall{}); err != nil {
+			t.Fatal(err)
+		}
+		malls := []Mall{{ID: 1, Name: "a"}, {ID: 2, Name: "b"}, {ID: 3, Name: "c"}}
+		if err := db.Create(&malls).Error; err != nil {
+			t.Fatal(err)
+		}
+		for i := int64(1); i <= 9; i++ {
+			if err := db.Create(&Stall{ID: i, MallID: (i-1)%3 + 1}).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := db.Delete(&Mall{}, 2).Error; err != nil {
+			t.Fatal(err)
+		}
+		order := []pagination.Order{{Column: "Mall.name"}, {Column: "id"}}
+		want := []int64{1, 4, 7, 3, 6, 9, 2, 5, 8} // a, c, then the deleted mall's (NULL) last
+		for _, limit := range []int{1, 2, 4} {
+			var got, back []int64
+			f := pagination.CursorFilter{Limit: limit}
+			var page pagination.CursorPage[Stall]
+			for range 20 {
+				p, err := pagination.PaginateCursor[Stall](db, order, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, s := range p.Items {
+					got = append(got, s.ID)
+				}
+				page = p
+				if !p.HasNext {
+					break
+				}
+				f = pagination.CursorFilter{After: p.NextCursor, Limit: limit}
+			}
+			for range 20 {
+				ids := make([]int64, 0, len(page.Items))
+				for _, s := range page.Items {
+					ids = append(ids, s.ID)
+				}
+				back = append(ids, back...)
+				if !page.HasPrev {
+					break
+				}
+				p, err := pagination.PaginateCursor[Stall](db, order, pagination.CursorFilter{Before: page.PrevCursor, Limit: limit})
+				if err != nil {
+					t.Fatal(err)
+				}
+				page = p
+			}
+			if !slices.Equal(got, want) || !slices.Equal(back, want) {
+				t.Fatalf("limit %d: forward %v, backward %v, want %v", limit, got, back, want)
+			}
+		}
+	})
 }

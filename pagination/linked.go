@@ -6,35 +6,26 @@ import (
 	"gorm.io/gorm/schema"
 )
 
-// linked reports whether every row of rel's model has a joined row with a
-// non-NULL col: rel is belongs-to, each of its foreign key columns on the
-// model is NOT NULL (or the primary key), col is NOT NULL (or the primary
-// key), and rel's foreign key constraint is not switched off with
-// `constraint:-`. A NOT NULL foreign key then references a row that exists,
-// as the constraint that AutoMigrate creates guarantees. A has-one
-// association never is: a row may have none.
+// linked reports whether every row an INNER JOIN of rel keeps has a
+// non-NULL col: col is NOT NULL (or the primary key). A LEFT JOIN gives
+// no such promise, whatever the foreign key declares: a soft-deleted
+// parent (GORM puts deleted_at IS NULL in the join's ON), a foreign key
+// whose constraint is not enforced (SQLite without foreign_keys, a schema
+// not made by AutoMigrate) or an orphan row all come back with NULL there.
 func linked(rel *schema.Relationship, col *schema.Field) bool {
-	if rel.Type != schema.BelongsTo || !notNull(col) || rel.Field.TagSettings["CONSTRAINT"] == "-" || len(rel.References) == 0 {
-		return false
-	}
-	for _, ref := range rel.References {
-		if ref.ForeignKey == nil || !notNull(ref.ForeignKey) {
-			return false
-		}
-	}
-	return true
+	return (rel.Type == schema.BelongsTo || rel.Type == schema.HasOne) && notNull(col)
 }
 
 func notNull(f *schema.Field) bool { return f.PrimaryKey || f.NotNull }
 
 // settle returns keys with present set on the linked keys whose
-// association stmt joins without conditions of its own (or does not join
-// yet: the page then adds the plain join). It returns keys itself when
-// nothing changes.
+// association stmt joins with an INNER JOIN: the rows the join keeps
+// have the association, so the key's values are never NULL. It returns
+// keys itself when nothing changes.
 func settle(keys []key, stmt *gorm.Statement) []key {
 	var out []key
 	for i, k := range keys {
-		if !k.linked || !alwaysJoined(stmt, k.rel.Name) {
+		if !k.linked || !innerJoined(stmt, k.rel.Name) {
 			continue
 		}
 		if out == nil {
@@ -49,31 +40,14 @@ func settle(keys []key, stmt *gorm.Statement) []key {
 	return out
 }
 
-// alwaysJoined reports whether stmt's joins of assoc (if any) match every
-// row's associated row: a LEFT or INNER association join without ON
-// conditions or SQL of its own. A join with conditions leaves NULLs in the
-// rows it does not match.
-func alwaysJoined(stmt *gorm.Statement, assoc string) bool {
+// innerJoined reports whether stmt joins assoc itself with an INNER JOIN
+// (InnerJoins("Assoc"), with or without conditions of its own: a row the
+// conditions do not match is left out, not filled with NULLs).
+func innerJoined(stmt *gorm.Statement, assoc string) bool {
 	for _, j := range stmt.Joins {
-		if j.Name != assoc && (len(j.Name) <= len(assoc) || j.Name[:len(assoc)+1] != assoc+".") {
-			continue
-		}
-		if j.On != nil || j.Expression != nil || !onlyDB(j.Conds) {
-			return false
-		}
-		if j.JoinType != "" && j.JoinType != clause.LeftJoin && j.JoinType != clause.InnerJoin {
-			return false
+		if j.Name == assoc && j.JoinType == clause.InnerJoin && j.Expression == nil {
+			return true
 		}
 	}
-	return true
-}
-
-// onlyDB reports whether a join's arguments are none or a *gorm.DB that
-// only selects or omits columns (its conditions are in the join's On).
-func onlyDB(conds []any) bool {
-	if len(conds) == 0 {
-		return true
-	}
-	_, ok := conds[0].(*gorm.DB)
-	return ok && len(conds) == 1
+	return false
 }

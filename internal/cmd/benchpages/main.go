@@ -137,7 +137,9 @@ var order = []pagination.Order{{Column: "created_at", Desc: true}, {Column: "id"
 const handOrder = "created_at DESC, id DESC"
 
 // joinedOrder is "-Customer.name": a sort on a column of the belongs-to
-// association, joined as Joins("Customer") joins it.
+// association, joined with InnerJoins("Customer"), as every row has one
+// (with a LEFT JOIN the keyset predicate stays the OR expansion, see
+// docs/querying.md).
 var joinedOrder = []pagination.Order{{Column: "Customer.name", Desc: true}, {Column: "id", Desc: true}}
 
 const handJoinedOrder = `"Customer"."name" DESC NULLS LAST, "bench_rows"."id" DESC`
@@ -208,13 +210,13 @@ func joinedFuncs(db *gorm.DB, s settings, depth float64) ([]func() error, error)
 	cursor := ""
 	if len(anchor) == 1 {
 		var err error
-		if cursor, err = pagination.CursorOf(db.Joins("Customer"), joinedOrder, anchor[0]); err != nil {
+		if cursor, err = pagination.CursorOf(db.InnerJoins("Customer"), joinedOrder, anchor[0]); err != nil {
 			return nil, err
 		}
 	}
 	return []func() error{
 		func() error {
-			p, err := pagination.PaginateCursor[BenchRow](db, joinedOrder, pagination.CursorFilter{After: cursor, Limit: s.pageSize})
+			p, err := pagination.PaginateCursor[BenchRow](db.InnerJoins("Customer"), joinedOrder, pagination.CursorFilter{After: cursor, Limit: s.pageSize})
 			return check(len(p.Items), s.pageSize, err)
 		},
 		func() error { return handJoinedPage(db, anchor, s.pageSize) },
@@ -226,7 +228,7 @@ func joinedFuncs(db *gorm.DB, s settings, depth float64) ([]func() error, error)
 // comparison, with the leading bound spelled out for the index on
 // customers.name.
 func handJoinedPage(db *gorm.DB, anchor []BenchRow, size int) error {
-	q := db.Joins("Customer").Order(handJoinedOrder).Limit(size + 1)
+	q := db.InnerJoins("Customer").Order(handJoinedOrder).Limit(size + 1)
 	if len(anchor) == 1 {
 		name := anchor[0].Customer.Name
 		q = q.Where(`"Customer"."name" <= ? AND ("Customer"."name", "bench_rows"."id") < (?, ?)`, name, name, anchor[0].ID)
@@ -243,12 +245,12 @@ func explainJoined(db *gorm.DB, rows int) error {
 	if err := db.Joins("Customer").Order(handJoinedOrder).Offset(rows*9/10 - 1).Limit(1).Take(&anchor).Error; err != nil {
 		return err
 	}
-	cursor, err := pagination.CursorOf(db.Joins("Customer"), joinedOrder, anchor)
+	cursor, err := pagination.CursorOf(db.InnerJoins("Customer"), joinedOrder, anchor)
 	if err != nil {
 		return err
 	}
 	last := &lastSQL{Interface: logger.Discard}
-	if _, err := pagination.PaginateCursor[BenchRow](db.Session(&gorm.Session{Logger: last}), joinedOrder, pagination.CursorFilter{After: cursor, Limit: 20}); err != nil {
+	if _, err := pagination.PaginateCursor[BenchRow](db.Session(&gorm.Session{Logger: last}).InnerJoins("Customer"), joinedOrder, pagination.CursorFilter{After: cursor, Limit: 20}); err != nil {
 		return err
 	}
 	var plan []string
