@@ -7,7 +7,6 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"database/sql/driver"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"reflect"
@@ -15,7 +14,6 @@ import (
 	"strconv"
 	"sync"
 	"time"
-	"unsafe"
 
 	"gorm.io/gorm/schema"
 )
@@ -66,9 +64,7 @@ func encodeCursor(c config, spec string, values []any, now time.Time) (string, e
 	}
 	signed := m.appendSum(payload, spec, payload)
 	m.buf = signed
-	out := make([]byte, base64.RawURLEncoding.EncodedLen(len(signed)))
-	base64.RawURLEncoding.Encode(out, signed)
-	return unsafe.String(unsafe.SliceData(out), len(out)), nil
+	return encodeBase64(signed), nil
 }
 
 // decodeCursor checks a cursor's signature and age and decodes its values
@@ -118,7 +114,7 @@ func openCursor(m *macState, spec, param, cursor string) ([]byte, error) {
 	if len(cursor) > MaxCursorLength {
 		return nil, rejectParam(param, "too_long", "must be at most %d bytes long (got %d bytes)", MaxCursorLength, len(cursor))
 	}
-	raw, err := base64.RawURLEncoding.AppendDecode(m.buf[:0], stringBytes(cursor))
+	raw, err := appendDecodeBase64(m.buf[:0], cursor)
 	if err != nil || len(raw) <= sha256.Size {
 		return nil, errMalformedCursor(param)
 	}

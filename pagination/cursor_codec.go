@@ -7,8 +7,8 @@ import (
 	"math"
 	"reflect"
 	"strconv"
+	"strings"
 	"time"
-	"unsafe"
 )
 
 // The cursor body, {"v":[<value>,...],"t":<issued>}, is written and read
@@ -102,7 +102,7 @@ func parseBody(payload []byte, values []json.RawMessage) (_ []json.RawMessage, i
 	if rest, ok = cut(rest, `],"t":`); !ok || len(rest) < 2 || rest[len(rest)-1] != '}' {
 		return nil, 0, false
 	}
-	issued, err := strconv.ParseInt(unsafeString(rest[:len(rest)-1]), 10, 64)
+	issued, err := strconv.ParseInt(string(rest[:len(rest)-1]), 10, 64)
 	return values, issued, err == nil
 }
 
@@ -161,11 +161,11 @@ func fastValue(raw []byte, t reflect.Type, custom bool) (any, error) {
 	}
 	switch {
 	case kind == intValue && !quoted:
-		return strconv.ParseInt(unsafeString(text), 10, 64)
+		return strconv.ParseInt(string(text), 10, 64)
 	case kind == boolValue && !quoted:
-		return strconv.ParseBool(unsafeString(text))
+		return strconv.ParseBool(string(text))
 	case kind == floatValue && quoted:
-		f, err := strconv.ParseFloat(unsafeString(text), 64)
+		f, err := strconv.ParseFloat(string(text), 64)
 		if err != nil && !math.IsInf(f, 0) {
 			return 0.0, err
 		}
@@ -187,8 +187,36 @@ func fastValue(raw []byte, t reflect.Type, custom bool) (any, error) {
 	return decodeValue(raw, t, custom)
 }
 
-// stringBytes is s's bytes, to be read only.
-func stringBytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
+// encodeBase64 is base64.RawURLEncoding.EncodeToString(src) with one
+// allocation, the string itself: src is encoded 48 bytes (64 characters)
+// at a time through a buffer on the stack. Base64 of 3-byte-aligned
+// chunks, joined, is the base64 of the whole.
+func encodeBase64(src []byte) string {
+	var b strings.Builder
+	b.Grow(base64.RawURLEncoding.EncodedLen(len(src)))
+	var chunk [64]byte
+	for len(src) > 0 {
+		n := min(len(src), 48)
+		enc := chunk[:base64.RawURLEncoding.EncodedLen(n)]
+		base64.RawURLEncoding.Encode(enc, src[:n])
+		b.Write(enc)
+		src = src[n:]
+	}
+	return b.String()
+}
 
-// unsafeString is b as a string that must not outlive b's next change.
-func unsafeString(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
+// appendDecodeBase64 appends the bytes s encodes (RawURLEncoding) to dst,
+// without converting s to a []byte: 64 characters (48 bytes) at a time
+// through a buffer on the stack.
+func appendDecodeBase64(dst []byte, s string) ([]byte, error) {
+	var chunk [64]byte
+	for len(s) > 0 {
+		n := copy(chunk[:], s)
+		var err error
+		if dst, err = base64.RawURLEncoding.AppendDecode(dst, chunk[:n]); err != nil {
+			return dst, err
+		}
+		s = s[n:]
+	}
+	return dst, nil
+}

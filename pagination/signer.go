@@ -17,8 +17,9 @@ type signer struct {
 
 // macState is a keyed HMAC and a buffer to build a cursor in.
 type macState struct {
-	mac hash.Hash
-	buf []byte
+	mac     hash.Hash
+	buf     []byte
+	scratch []byte // the spec and its separator, as the MAC reads them
 }
 
 func newSigner(key []byte) *signer {
@@ -34,14 +35,17 @@ func (s *signer) put(m *macState) {
 	if cap(m.buf) > 2*MaxCursorLength {
 		m.buf = nil
 	}
+	if cap(m.scratch) > 2*MaxCursorLength {
+		m.scratch = nil
+	}
 	s.pool.Put(m)
 }
 
 // appendSum appends the signature of payload for the listing spec to dst.
 func (m *macState) appendSum(dst []byte, spec string, payload []byte) []byte {
 	m.mac.Reset()
-	m.mac.Write(stringBytes(spec))
-	m.mac.Write([]byte{0})
+	m.scratch = append(append(m.scratch[:0], spec...), 0)
+	m.mac.Write(m.scratch)
 	m.mac.Write(payload)
 	return m.mac.Sum(dst)
 }
