@@ -24,8 +24,8 @@ type capture struct {
 }
 
 func (c *capture) Enabled(context.Context, slog.Level) bool { return true }
-func (c *capture) WithAttrs([]slog.Attr) slog.Handler      { return c }
-func (c *capture) WithGroup(string) slog.Handler           { return c }
+func (c *capture) WithAttrs([]slog.Attr) slog.Handler       { return c }
+func (c *capture) WithGroup(string) slog.Handler            { return c }
 
 func (c *capture) Handle(_ context.Context, r slog.Record) error {
 	c.mu.Lock()
@@ -76,11 +76,12 @@ const (
 	logExecFirst  = "Execwyn"
 	logBatchEmail = "batch.6620@example.org"
 	logRowEmail   = "row.3154@example.org"
+	logBadNumber  = "not-a-number-4821"
 )
 
 var logValues = []string{
 	logEmail, logFirst, logLast, logMissing, logCancelled, logStaleTitle,
-	logDocTitle, fmt.Sprint(logAuthorID), logExecFirst, logBatchEmail, logRowEmail,
+	logDocTitle, fmt.Sprint(logAuthorID), logExecFirst, logBatchEmail, logRowEmail, logBadNumber,
 }
 
 // logDoc is a versioned row, for stale updates.
@@ -205,6 +206,13 @@ func TestLogUnexpectedErrorsAtError(t *testing.T) {
 				t.Fatal("query of a missing table: no error")
 			}
 			wantLevel(t, c.take(), slog.LevelError, "sql failed")
+
+			if isPostgres(db) { // the message of a data exception quotes the value
+				if err := db.Raw("SELECT CAST(? AS integer)", logBadNumber).Scan(&n).Error; err == nil {
+					t.Fatal("cast of a non-number: no error")
+				}
+				wantLevel(t, c.take(), slog.LevelError, "sql failed")
+			}
 
 			sqlDB, err := db.DB()
 			if err != nil {
@@ -342,5 +350,37 @@ func wantPlaceholders(t *testing.T, db *gorm.DB, rs []slog.Record, level slog.Le
 	}
 	if withParams == 0 {
 		t.Errorf("no record shows the placeholder %s; records:%s", placeholder, describe(rs))
+	}
+}
+
+// TestLogValuesOptIn: with LogValues, and only then, the logged SQL carries
+// the parameter values; db.Debug() echoes without them.
+func TestLogValuesOptIn(t *testing.T) {
+	for _, kind := range testdb.Kinds() {
+		t.Run(string(kind), func(t *testing.T) {
+			db, c := openLogged(t, kind, func(cfg *database.Config) { cfg.Echo = true; cfg.LogValues = true })
+			everyKind(t, db)
+			all := ""
+			for _, r := range c.take() {
+				all += text(r) + "\n"
+			}
+			for _, v := range logValues {
+				if v == logFirst || v == logBadNumber { // not used by everyKind
+					continue
+				}
+				if !strings.Contains(all, v) {
+					t.Errorf("value %q logged by no record; records:\n%s", v, all)
+				}
+			}
+
+			plain, c := openLogged(t, kind, func(cfg *database.Config) { cfg.SlowQuery = -1 })
+			var as []author
+			if err := plain.Debug().Raw("SELECT * FROM authors WHERE email = ?", logEmail).Scan(&as).Error; err != nil || len(as) != 1 {
+				t.Fatalf("Raw: %d rows, %v", len(as), err)
+			}
+			rs := c.take()
+			wantNoValues(t, rs)
+			wantPlaceholders(t, plain, rs, slog.LevelInfo, "sql")
+		})
 	}
 }
