@@ -31,8 +31,17 @@ type Config struct {
 
 	// Echo logs every SQL statement, with its duration and rows affected,
 	// through Logger at level Info. Without Echo only slow statements
-	// (Warn) and failed ones (Error, except record-not-found) are logged.
+	// (Warn), failures the service must look into (Error: connection
+	// failures, SQL errors) and failures the caller handles (Debug:
+	// constraint violations, record not found, stale versions, cancelled
+	// or expired contexts) are logged.
 	Echo bool
+
+	// LogValues puts the statements' parameter values into the logged SQL
+	// (and leaves driver error messages that quote a value whole). Off, the
+	// SQL is logged with its placeholders ($1 or ?) only, so that e-mail
+	// addresses, names and tokens never reach the logs.
+	LogValues bool
 
 	// Logger receives SQL logging. Nil means slog.Default().
 	Logger *slog.Logger

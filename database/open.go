@@ -53,6 +53,9 @@ func Open(ctx context.Context, cfg Config) (*gorm.DB, error) {
 		err = registerRelease(db)
 	}
 	if err == nil {
+		err = registerScanFilter(db)
+	}
+	if err == nil {
 		err = db.Use(hooks.New(cfg.Hooks...))
 	}
 	if err != nil {
