@@ -259,4 +259,3 @@ func poolTimeouts(db *gorm.DB) int64 {
 func milliseconds(d time.Duration) float64 {
 	return float64(d.Microseconds()) / 1000
 }
-
