@@ -242,14 +242,18 @@ func poolHealth(db *gorm.DB) PoolHealth {
 	}
 }
 
-// timeoutCounter is implemented by a pool that counts the waits that ended
-// with ErrPoolTimeout.
+// timeoutCounter is implemented by a pool (the gorm.ConnPool Open gives
+// GORM) that counts the waits that ended with ErrPoolTimeout.
 type timeoutCounter interface{ PoolTimeouts() int64 }
 
 // poolTimeouts returns how many waits for a connection of db's pool ended
 // with ErrPoolTimeout, or 0 when the pool does not count them.
 func poolTimeouts(db *gorm.DB) int64 {
-	if tc, ok := db.ConnPool.(timeoutCounter); ok {
+	pool := db.ConnPool
+	if ps, ok := pool.(*gorm.PreparedStmtDB); ok { // PrepareStmt
+		pool = ps.ConnPool
+	}
+	if tc, ok := pool.(timeoutCounter); ok {
 		return tc.PoolTimeouts()
 	}
 	return 0

@@ -3,6 +3,7 @@ package database_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,7 +17,9 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
 
 	"github.com/gormext/gormext/database"
 	"github.com/gormext/gormext/internal/testdb"
@@ -287,5 +290,35 @@ func TestRedactMessage(t *testing.T) {
 		if got := database.RedactMessage(tc.in); got != tc.want {
 			t.Errorf("redactMessage(%q) = %q, want %q", tc.in, got, tc.want)
 		}
+	}
+}
+
+// countingPool is a real *sql.DB as GORM's connection pool, counting
+// pool timeouts as a pool of Open's may.
+type countingPool struct{ *sql.DB }
+
+func (countingPool) PoolTimeouts() int64           { return 3 }
+func (p countingPool) GetDBConn() (*sql.DB, error) { return p.DB, nil }
+
+// TestHealthReportsPoolTimeouts checks that the count of pool timeouts is
+// read from a pool that keeps one, with and without PrepareStmt.
+func TestHealthReportsPoolTimeouts(t *testing.T) {
+	for _, prepare := range []bool{false, true} {
+		t.Run(fmt.Sprintf("PrepareStmt=%v", prepare), func(t *testing.T) {
+			sqlDB, err := sql.Open("sqlite3", "file:/health-timeouts?vfs=memdb")
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = sqlDB.Close() })
+			db, err := gorm.Open(sqlite.New(sqlite.Config{Conn: countingPool{sqlDB}}),
+				&gorm.Config{PrepareStmt: prepare, Logger: logger.Discard})
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := database.Health(context.Background(), map[string]*gorm.DB{"default": db}, quietHealth)
+			if got := r.Connections["default"]; !r.OK() || got.Pool.Timeouts != 3 {
+				t.Errorf("report %+v, want ok with 3 pool timeouts", r)
+			}
+		})
 	}
 }
