@@ -118,9 +118,11 @@ func TestHealthHandlerHealthy(t *testing.T) {
 				t.Errorf("pool has no %q: %s", key, conn["pool"])
 			}
 		}
+		// in_use is not asserted to be 0: today's pool gives some connections
+		// back on goroutines of their own, a moment after a statement ends.
 		sqlDB, _ := db.DB()
-		if pool["in_use"] != 0 || pool["idle"] < 1 || pool["max_open"] != float64(sqlDB.Stats().MaxOpenConnections) {
-			t.Errorf("pool %s: want no connection in use, one idle at least, max_open %d", conn["pool"], sqlDB.Stats().MaxOpenConnections)
+		if pool["open"] < 1 || pool["in_use"]+pool["idle"] != pool["open"] || pool["max_open"] != float64(sqlDB.Stats().MaxOpenConnections) {
+			t.Errorf("pool %s: want open >= 1 = in_use + idle, max_open %d", conn["pool"], sqlDB.Stats().MaxOpenConnections)
 		}
 	})
 }
