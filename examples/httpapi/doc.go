@@ -22,6 +22,7 @@
 //	PATCH  /articles/{id}         change an article           200, 409 when the version is stale (audited)
 //	DELETE /articles/{id}         delete an article           204, 404
 //	GET    /audit                 the audit log, newest first (Paginated JSON)
+//	GET    /healthz               readiness: 200 with the pool's figures, 503 when the database does not answer (also HEAD)
 //
 // The listing takes its filters from the query string, e.g.
 //

@@ -9,6 +9,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/gormext/gormext/database"
 	"github.com/gormext/gormext/txctx"
 )
 
@@ -66,7 +67,10 @@ type server struct {
 // request wrapped (outermost first) in logging, panic recovery, a deadline,
 // JSON errors for failures outside the handlers, and a transaction
 // (txctx.Middleware) that commits when the handler answers below 400. The
-// tables must exist; see [Migrate].
+// health route, /healthz, is served by database.HealthHandler inside the
+// logging and recovery only: it opens no transaction and bounds its check
+// itself (database.DefaultHealthTimeout). The tables must exist; see
+// [Migrate].
 func NewServer(db *gorm.DB, cfg Config) http.Handler {
 	cfg = cfg.withDefaults()
 	s := &server{
@@ -78,6 +82,8 @@ func NewServer(db *gorm.DB, cfg Config) http.Handler {
 	h = txctx.Middleware(db)(h)
 	h = withPlainErrorsAsJSON(h)
 	h = withTimeout(cfg.RequestTimeout)(h)
+	h = withHealthRoute(database.HealthHandler(map[string]*gorm.DB{database.DefaultName: db},
+		database.WithHealthLogger(cfg.Logger)), h)
 	h = s.withRecovery(h)
 	h = s.withLogging(h)
 	return h
@@ -85,6 +91,22 @@ func NewServer(db *gorm.DB, cfg Config) http.Handler {
 
 // Migrate creates or updates the service's tables.
 func Migrate(db *gorm.DB) error { return db.AutoMigrate(Models()...) }
+
+// healthPath is the path of the health route.
+const healthPath = "/healthz"
+
+// withHealthRoute sends the requests for healthPath, whatever their method
+// (the health handler answers 405 itself), to health, and the others to
+// next.
+func withHealthRoute(health, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == healthPath {
+			health.ServeHTTP(w, r)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
 
 // routes maps each route to its handler (Go 1.22 patterns). Requests that
 // match no route get the API's JSON error shape: 404, or 405 with an Allow

@@ -1,0 +1,4 @@
+package database
+
+// RedactMessage exposes redactMessage to the external tests.
+var RedactMessage = redactMessage
