@@ -225,3 +225,19 @@ func TestOpenPostgresUnknownOptionNamedByTheServer(t *testing.T) {
 		t.Fatalf("err = %v, want ErrConnect naming async_fallbak", err)
 	}
 }
+
+// psycopg2's repeated host becomes hosts pgx tries in turn.
+func TestMultiHostURLReachesPgx(t *testing.T) {
+	got, err := database.ParseURL("postgresql+psycopg2://u:" + secret + "@/db?host=HostA:5433&host=HostB&sslmode=disable")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := pgx.ParseConfig(got.DSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Host != "HostA" || c.Port != 5433 || c.Password != secret || len(c.Fallbacks) != 1 ||
+		c.Fallbacks[0].Host != "HostB" || c.Fallbacks[0].Port != 5432 {
+		t.Fatalf("pgx reads %s:%d with fallbacks %+v", c.Host, c.Port, c.Fallbacks)
+	}
+}

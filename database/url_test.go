@@ -151,7 +151,8 @@ func TestRedact(t *testing.T) {
 }
 
 func FuzzParseURL(f *testing.F) {
-	for _, s := range []string{"sqlite::memory:", "sqlite://a.db?x=1", "postgres://u:" + secret + "@h/db", "host=h password=" + secret, "mysql://u:" + secret + "@h", ""} {
+	for _, s := range []string{"sqlite::memory:", "sqlite://a.db?x=1", "postgres://u:" + secret + "@h/db", "host=h password=" + secret, "mysql://u:" + secret + "@h", "",
+		"postgresql+asyncpg://u:" + secret + "@/db?ssl=require&host=a:1&host=b&async_fallback=true", "sqlite+aiosqlite:///file:x.db?uri=true&timeout=1.5"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
