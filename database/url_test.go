@@ -142,6 +142,7 @@ func TestRedact(t *testing.T) {
 		{"host=h password=" + secret + " user=u", "host=h password=xxxxx user=u"},
 		{"host=h password='a " + secret + "' user=u", "host=h password=xxxxx user=u"},
 		{"postgres://u:" + secret + "@h:port/db", "<malformed URL>"},
+		{"postgresql+asyncpg://u:" + secret + "@h/db?ssl=require", "postgresql+asyncpg://u:xxxxx@h/db?ssl=require"},
 	}
 	for _, tt := range tests {
 		if got := database.Redact(tt.in); got != tt.want {
