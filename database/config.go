@@ -24,9 +24,13 @@ const (
 // Config describes one connection pool. Its zero value, apart from URL, means
 // the documented defaults.
 type Config struct {
-	// URL chooses the driver: postgres://..., postgresql://..., a libpq
-	// keyword/value string (host=... user=... dbname=...), sqlite://path or
-	// sqlite::memory:. See [Open].
+	// URL chooses the driver, read as SQLAlchemy reads it:
+	// postgresql://... or postgres://... (postgresql+asyncpg://,
+	// +psycopg:// and +psycopg2:// too: the Python driver is ignored), a
+	// libpq keyword/value string (host=... user=... dbname=...),
+	// sqlite:///relative.db, sqlite:////absolute.db, sqlite://relative.db,
+	// or in memory sqlite://, sqlite:///:memory: or sqlite::memory:
+	// (sqlite+aiosqlite:// likewise). See docs/configuration.md.
 	URL string
 
 	// Echo logs every SQL statement, with its duration and rows affected,
@@ -70,6 +74,13 @@ type Config struct {
 	// An in-memory SQLite database is never recycled: closing its last
 	// connection would drop the database.
 	PoolRecycle time.Duration
+
+	// PoolPrePing checks each connection before handing it out, as
+	// SQLAlchemy's pool_pre_ping: a connection that died while idle (server
+	// restart, a proxy's idle timeout) is replaced instead of failing the
+	// caller's statement. Off by default. FromEnv reads it from
+	// DATABASE_POOL_PRE_PING.
+	PoolPrePing bool
 
 	// BusyTimeout is how long SQLite waits for another connection's write
 	// lock before failing with "database is locked". Zero means

@@ -7,13 +7,16 @@
 //	}
 //	defer database.Close(db)
 //
-// [Open] picks the driver from the URL (postgres://, postgresql://, a libpq
-// keyword/value string, sqlite://path, sqlite::memory:), applies the pool
+// [Open] picks the driver from the URL, read as SQLAlchemy reads it
+// (postgresql://, postgresql+asyncpg:// and other +driver forms, a libpq
+// keyword/value string, sqlite:///relative.db, sqlite:////absolute.db,
+// sqlite:// or sqlite::memory: in memory), applies the pool
 // settings of [Config] (PoolSize 5, MaxOverflow 10, PoolTimeout 30 s,
 // PoolRecycle 1 h: SQLAlchemy's pool_size, max_overflow, pool_timeout and
 // pool_recycle), registers the hooks plugin of package
 // [github.com/gormext/gormext/hooks] and sets GORM's clock to UTC. [FromEnv]
-// builds the Config from DATABASE_URL and friends; [OpenAll] opens several
+// builds the Config from DATABASE_URL and friends (or DB_URL and friends
+// with [WithPrefix]; [RequireURL] for services); [OpenAll] opens several
 // named pools at once.
 //
 // Errors:
@@ -31,6 +34,10 @@
 //
 // Traps:
 //
+//   - sqlite:///app.db is relative, as in SQLAlchemy: an absolute path takes
+//     four slashes (sqlite:////var/lib/app.db, or "sqlite:///" + absPath).
+//   - FromEnv without RequireURL falls back to an in-memory database when
+//     the URL variable is unset (with a warning): services should require it.
 //   - sqlite::memory: is one database per Open, shared by the pool's
 //     connections and dropped when the pool is closed. Its transactions are
 //     deferred; those of SQLite files are immediate (BEGIN IMMEDIATE), so a

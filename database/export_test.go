@@ -5,12 +5,14 @@ type ParsedURL struct {
 	Dialect string
 	Memory  bool
 	DSN     string
+	// Query is the encoded driver options of a SQLite URL.
+	Query string
 }
 
 // ParseURL exposes parseURL to the external tests.
 func ParseURL(raw string) (ParsedURL, error) {
 	t, err := parseURL(raw)
-	return ParsedURL{Dialect: t.dialect.String(), Memory: t.memory, DSN: t.dsn}, err
+	return ParsedURL{Dialect: t.dialect.String(), Memory: t.memory, DSN: t.dsn, Query: t.query.Encode()}, err
 }
 
 // SQLiteDSN exposes the driver DSN built for a URL.

@@ -14,10 +14,12 @@ import (
 // Open connects to the database cfg.URL names and returns a *gorm.DB ready
 // for use:
 //
-//   - the driver is chosen from the URL: postgres:// and postgresql:// (and
-//     a libpq keyword/value string) use pgx; sqlite://path opens a file
-//     (sqlite://app.db is relative, sqlite:///var/lib/app.db absolute);
-//     sqlite::memory: opens an in-memory database private to this *gorm.DB;
+//   - the driver is chosen from the URL, read as SQLAlchemy reads it:
+//     postgres://, postgresql:// and postgresql+<python driver>:// (and a
+//     libpq keyword/value string) use pgx; sqlite:///app.db opens a
+//     relative file, sqlite:////var/lib/app.db an absolute one; sqlite://,
+//     sqlite:///:memory: and sqlite::memory: open an in-memory database
+//     private to this *gorm.DB (see Config.URL);
 //   - the pool follows cfg (PoolSize, MaxOverflow, PoolTimeout, PoolRecycle);
 //   - the hooks plugin is registered with cfg.Hooks;
 //   - waiting for a free connection is bounded by cfg.PoolTimeout: past it

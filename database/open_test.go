@@ -110,7 +110,7 @@ func TestMemoryDatabaseSurvivesIdleConnectionsClosing(t *testing.T) {
 }
 
 func TestSQLiteEnforcesForeignKeys(t *testing.T) {
-	for _, url := range []string{"sqlite::memory:", "sqlite://" + filepath.Join(t.TempDir(), "fk.db")} {
+	for _, url := range []string{"sqlite::memory:", "sqlite:///" + filepath.Join(t.TempDir(), "fk.db")} {
 		db := open(t, database.Config{URL: url})
 		var on int
 		if err := db.Raw("PRAGMA foreign_keys").Row().Scan(&on); err != nil || on != 1 {
@@ -124,7 +124,7 @@ func TestSQLiteEnforcesForeignKeys(t *testing.T) {
 }
 
 func TestSQLiteFileUsesWALAndImmediateTransactions(t *testing.T) {
-	db := open(t, database.Config{URL: "sqlite://" + filepath.Join(t.TempDir(), "app.db"), BusyTimeout: 50 * time.Millisecond})
+	db := open(t, database.Config{URL: "sqlite:///" + filepath.Join(t.TempDir(), "app.db"), BusyTimeout: 50 * time.Millisecond})
 	var mode string
 	if err := db.Raw("PRAGMA journal_mode").Row().Scan(&mode); err != nil || mode != "wal" {
 		t.Fatalf("journal_mode = %q, %v; want wal", mode, err)
@@ -155,7 +155,7 @@ func TestSQLiteMemoryUsesDeferredTransactions(t *testing.T) {
 }
 
 func TestSQLiteBusyTimeoutIsHonoured(t *testing.T) {
-	db := open(t, database.Config{URL: "sqlite://" + filepath.Join(t.TempDir(), "busy.db"), BusyTimeout: 10 * time.Second})
+	db := open(t, database.Config{URL: "sqlite:///" + filepath.Join(t.TempDir(), "busy.db"), BusyTimeout: 10 * time.Second})
 	var ms int
 	if err := db.Raw("PRAGMA busy_timeout").Row().Scan(&ms); err != nil || ms != 10000 {
 		t.Fatalf("busy_timeout = %d, %v; want 10000", ms, err)

@@ -29,8 +29,9 @@ func TestParseURL(t *testing.T) {
 		{"memory with slashes", "sqlite://:memory:", database.ParsedURL{Dialect: "sqlite", Memory: true}, nil},
 		{"memory surrounded by spaces", "  sqlite::memory:\n", database.ParsedURL{Dialect: "sqlite", Memory: true}, nil},
 		{"relative file", "sqlite://app.db", database.ParsedURL{Dialect: "sqlite", DSN: "app.db"}, nil},
-		{"absolute file", "sqlite:///var/lib/app.db", database.ParsedURL{Dialect: "sqlite", DSN: "/var/lib/app.db"}, nil},
-		{"file with options", "sqlite://app.db?_busy_timeout=100", database.ParsedURL{Dialect: "sqlite", DSN: "app.db"}, nil},
+		{"three slashes: relative, as in SQLAlchemy", "sqlite:///var/lib/app.db", database.ParsedURL{Dialect: "sqlite", DSN: "var/lib/app.db"}, nil},
+		{"four slashes: absolute", "sqlite:////var/lib/app.db", database.ParsedURL{Dialect: "sqlite", DSN: "/var/lib/app.db"}, nil},
+		{"file with options", "sqlite://app.db?_busy_timeout=100", database.ParsedURL{Dialect: "sqlite", DSN: "app.db", Query: "_busy_timeout=100"}, nil},
 		{"file with a space", "sqlite://my app.db", database.ParsedURL{Dialect: "sqlite", DSN: "my app.db"}, nil},
 		{"postgres", "postgres://u@h/db", database.ParsedURL{Dialect: "postgres", DSN: "postgres://u@h/db"}, nil},
 		{"postgresql", "postgresql://u@h:5433/db?sslmode=disable", database.ParsedURL{Dialect: "postgres", DSN: "postgresql://u@h:5433/db?sslmode=disable"}, nil},
@@ -42,7 +43,7 @@ func TestParseURL(t *testing.T) {
 		{"unknown scheme", "oracle://scott:" + secret + "@db", database.ParsedURL{}, database.ErrUnsupportedURL},
 		{"no scheme", "user:" + secret + "@host/db", database.ParsedURL{}, database.ErrUnsupportedURL},
 		{"bare password", secret, database.ParsedURL{}, database.ErrUnsupportedURL},
-		{"sqlite without path", "sqlite://", database.ParsedURL{}, database.ErrUnsupportedURL},
+		{"sqlite without path is in memory", "sqlite://", database.ParsedURL{Dialect: "sqlite", Memory: true}, nil},
 		{"sqlite bad options", "sqlite://a.db?%zz=1", database.ParsedURL{}, database.ErrUnsupportedURL},
 		{"NUL in postgres URL", "postgres://u:" + secret + "@h/db\x00", database.ParsedURL{}, database.ErrUnsupportedURL},
 		{"NUL in sqlite path", "sqlite://a\x00b.db", database.ParsedURL{}, database.ErrUnsupportedURL},
@@ -141,6 +142,7 @@ func TestRedact(t *testing.T) {
 		{"host=h password=" + secret + " user=u", "host=h password=xxxxx user=u"},
 		{"host=h password='a " + secret + "' user=u", "host=h password=xxxxx user=u"},
 		{"postgres://u:" + secret + "@h:port/db", "<malformed URL>"},
+		{"postgresql+asyncpg://u:" + secret + "@h/db?ssl=require", "postgresql+asyncpg://u:xxxxx@h/db?ssl=require"},
 	}
 	for _, tt := range tests {
 		if got := database.Redact(tt.in); got != tt.want {
@@ -150,7 +152,8 @@ func TestRedact(t *testing.T) {
 }
 
 func FuzzParseURL(f *testing.F) {
-	for _, s := range []string{"sqlite::memory:", "sqlite://a.db?x=1", "postgres://u:" + secret + "@h/db", "host=h password=" + secret, "mysql://u:" + secret + "@h", ""} {
+	for _, s := range []string{"sqlite::memory:", "sqlite://a.db?x=1", "postgres://u:" + secret + "@h/db", "host=h password=" + secret, "mysql://u:" + secret + "@h", "",
+		"postgresql+asyncpg://u:" + secret + "@/db?ssl=require&host=a:1&host=b&async_fallback=true", "sqlite+aiosqlite:///file:x.db?uri=true&timeout=1.5"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {

@@ -119,7 +119,7 @@ func TestRunNewPoolExhausted(t *testing.T) {
 // ErrWriteLocked after the busy timeout, even before the outer one writes.
 func TestRunNewSQLiteFileImmediate(t *testing.T) {
 	path := t.TempDir() + "/app.db"
-	db, err := database.Open(context.Background(), database.Config{URL: "sqlite://" + path, BusyTimeout: 50 * time.Millisecond})
+	db, err := database.Open(context.Background(), database.Config{URL: "sqlite:///" + path, BusyTimeout: 50 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -100,7 +100,7 @@ func openSQLiteMode(t *testing.T, file bool, busy time.Duration) *gorm.DB {
 	if !file {
 		return testdb.Open(t, testdb.SQLite, testdb.WithConfig(func(c *database.Config) { c.BusyTimeout = busy }))
 	}
-	db, err := database.Open(context.Background(), database.Config{URL: "sqlite://" + t.TempDir() + "/app.db", BusyTimeout: busy})
+	db, err := database.Open(context.Background(), database.Config{URL: "sqlite:///" + t.TempDir() + "/app.db", BusyTimeout: busy})
 	if err != nil {
 		t.Fatal(err)
 	}
