@@ -317,3 +317,68 @@ func TestPoolTimeoutWhenEveryConnectionIsHeld(t *testing.T) {
 		}
 	}, testdb.WithConfig(func(c *database.Config) { poolOfOne(c); c.MaxOverflow = 1 }))
 }
+
+// TestPoolTimeoutBoundsOnlyTheWait: statements, rows and transactions that
+// outlast PoolTimeout after taking their connection are not cut short, and
+// the caller's own context still ends them.
+func TestPoolTimeoutBoundsOnlyTheWait(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+		seedParents(t, db, 1)
+		past := func() { time.Sleep(2 * poolTimeout) }
+
+		// A statement running longer than the pool timeout.
+		slow := "SELECT pg_sleep(0.6)"
+		if db.Dialector.Name() == "sqlite" {
+			slow = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 5000000) SELECT count(*) FROM c"
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		if err := db.WithContext(ctx).Exec(slow).Error; err != nil {
+			t.Fatalf("a statement running past the pool timeout: %v", err)
+		}
+		rows, err := db.WithContext(ctx).Raw("SELECT id FROM kids").Rows()
+		if err != nil {
+			t.Fatal(err)
+		}
+		past()
+		n := 0
+		for rows.Next() {
+			n++
+		}
+		if err := rows.Close(); err != nil || rows.Err() != nil || n != 2 {
+			t.Fatalf("rows read past the pool timeout: %d rows, %v, %v", n, err, rows.Err())
+		}
+
+		tx := db.WithContext(ctx).Begin()
+		if tx.Error != nil {
+			t.Fatal(tx.Error)
+		}
+		past()
+		if err := tx.Create(&kid{ParentID: 1, N: 7}).Error; err != nil {
+			t.Fatalf("statement in a transaction older than the pool timeout: %v", err)
+		}
+		if err := tx.Commit().Error; err != nil {
+			t.Fatalf("commit of a transaction older than the pool timeout: %v", err)
+		}
+
+		// The caller's cancellation still reaches a transaction begun
+		// through the pool: database/sql rolls it back.
+		ctx2, cancel2 := context.WithCancel(context.Background())
+		tx = db.WithContext(ctx2).Begin()
+		if tx.Error != nil {
+			t.Fatal(tx.Error)
+		}
+		if err := tx.Create(&kid{ParentID: 1, N: 8}).Error; err != nil {
+			t.Fatal(err)
+		}
+		cancel2()
+		if err := tx.Commit().Error; err == nil {
+			t.Fatal("a transaction whose context was cancelled committed")
+		}
+		var count int64
+		if err := db.Raw("SELECT COUNT(*) FROM kids WHERE n = 8").Scan(&count).Error; err != nil || count != 0 {
+			t.Fatalf("rows of the cancelled transaction: %d, %v", count, err)
+		}
+		assertIdle(t, db)
+	}, testdb.WithConfig(func(c *database.Config) { poolOfOne(c); c.MaxOverflow = 1 }))
+}
