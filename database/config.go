@@ -97,8 +97,7 @@ type Config struct {
 	// NamingStrategy, QueryFields or DefaultContextTimeout. It receives
 	// Open's configuration (Logger, NowFunc, TranslateError and
 	// DisableAutomaticPing set as [Open] describes) and may change any of
-	// it; the hooks plugin and the pool's release callbacks are registered
-	// whatever it sets.
+	// it; the hooks plugin is registered whatever it sets.
 	GORM func(*gorm.Config)
 }
 

@@ -45,15 +45,12 @@ func Open(ctx context.Context, cfg Config) (*gorm.DB, error) {
 		return nil, err
 	}
 	configurePool(sqlDB, t, cfg)
-	conns := &pool{db: sqlDB, timeout: cfg.PoolTimeout, badConnRetries: cfg.PoolSize}
+	conns := &pool{db: sqlDB, timeout: cfg.PoolTimeout}
 	if err := conns.PingContext(ctx); err != nil {
 		_ = sqlDB.Close()
 		return nil, fmt.Errorf("%w to %s: %w", ErrConnect, describe(t), err)
 	}
 	db, err := gorm.Open(translator{dial(conns)}, gormConfig(cfg))
-	if err == nil {
-		err = registerRelease(db)
-	}
 	if err == nil {
 		err = registerScanFilter(db)
 	}

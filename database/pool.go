@@ -3,42 +3,26 @@ package database
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
-	"errors"
 	"fmt"
-	"runtime"
-	"sync/atomic"
 	"time"
 
 	"gorm.io/gorm"
 )
 
-// pool is the gorm.ConnPool Open gives GORM: a *sql.DB whose wait for a
-// free connection is bounded by Config.PoolTimeout. database/sql waits for a
-// connection as long as the statement's context allows, so a pool
-// exhausted by long transactions would make every other caller hang.
+// pool is the gorm.ConnPool Open gives GORM: the *sql.DB itself, which owns
+// the connections, with its wait for a free connection bounded by
+// Config.PoolTimeout. database/sql waits for a connection as long as the
+// statement's context allows, and uses that same context for the
+// statement; each call here passes a [waitCtx] instead, which ends after
+// PoolTimeout only while the call still waits (see wait.go), so that the
+// bound never cancels a running statement, its rows or its transaction.
 //
-// Each call takes a *sql.Conn with a context bounded by the pool timeout
-// (only the wait, and the dial of a new connection, are bounded), runs the
-// statement on it with the caller's context, and gives the connection back:
-// at once for Exec; for Query and BeginTx at once after GORM's finishers
-// (see release.go); otherwise, and for QueryRow, on a goroutine of its own
-// that ends with the rows or transaction (sql.Conn.Close waits for them).
+// Connections are database/sql's from end to end: a call takes one, GORM
+// closes the rows or ends the transaction, and database/sql puts it back
+// before the call returns.
 type pool struct {
 	db      *sql.DB
 	timeout time.Duration
-	// badConnRetries is how many more connections a call tries when the
-	// driver reports, before sending anything, that its connection is dead
-	// (driver.ErrBadConn: a backend killed or a server restarted while
-	// the connection sat idle). *sql.DB retries such calls itself, the
-	// last time on a new connection; the methods of a *sql.Conn, bound to
-	// their connection, do not, and a *sql.Conn cannot ask for a new one.
-	// Every dead connection tried is discarded, so PoolSize retries reach
-	// past all the idle ones.
-	badConnRetries int
-	// releasing counts the connections being given back on a goroutine
-	// of their own (see releaseLater).
-	releasing atomic.Int64
 }
 
 var (
@@ -47,145 +31,50 @@ var (
 	_ gorm.GetDBConnector = (*pool)(nil)
 )
 
-// errPoolWait is the cause of a wait context that ran out.
-var errPoolWait = errors.New("pool wait timed out")
-
-// conn takes a connection from the pool. When the caller's own context ends
-// first its error is returned; when the pool timeout ends first, an error
-// matching ErrPoolTimeout.
-func (p *pool) conn(ctx context.Context) (*sql.Conn, error) {
-	if p.releasing.Load() > 0 {
-		// A connection whose rows or transaction just ended is on its way
-		// back: let its goroutine run first, rather than open another.
-		runtime.Gosched()
-	}
-	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) <= p.timeout {
-		return p.db.Conn(ctx) // the caller's deadline comes first: no timer
-	}
-	wait, cancel := context.WithTimeoutCause(ctx, p.timeout, errPoolWait)
-	c, err := p.db.Conn(wait)
-	cancel()
-	if err != nil && ctx.Err() == nil && errors.Is(context.Cause(wait), errPoolWait) {
-		return nil, p.timeoutError()
-	}
-	return c, err
-}
-
-func (p *pool) timeoutError() error {
-	s := p.db.Stats()
-	if s.InUse < s.MaxOpenConnections {
-		// There was room for a new connection: opening it took too long.
-		return fmt.Errorf("%w: waited %s for a new connection to open (is the server reachable? raise PoolTimeout for a slow network)",
-			ErrPoolTimeout, p.timeout)
-	}
-	return fmt.Errorf("%w: waited %s; all %d connections are in use (raise PoolSize/MaxOverflow or PoolTimeout, and make sure rows are closed and transactions end)",
-		ErrPoolTimeout, p.timeout, s.MaxOpenConnections)
-}
-
-// onConn runs call on a connection from the pool, on another one when the
-// driver finds the connection dead before sending anything (when taking it
-// from the pool, or when the call starts). On success it
-// returns the connection with the result, for the caller to give back.
-// database/sql has already discarded a connection that failed that way.
-func onConn[T any](ctx context.Context, p *pool, call func(c *sql.Conn) (T, error)) (T, *sql.Conn, error) {
-	for attempt := 0; ; attempt++ {
-		var v T
-		c, err := p.conn(ctx)
-		if err == nil {
-			if v, err = call(c); err == nil {
-				return v, c, nil
-			}
-			_ = c.Close()
-		}
-		if !errors.Is(err, driver.ErrBadConn) || attempt >= p.badConnRetries {
-			return v, nil, err
-		}
-	}
-}
-
 // ExecContext implements gorm.ConnPool.
 func (p *pool) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	res, c, err := onConn(ctx, p, func(c *sql.Conn) (sql.Result, error) {
-		return c.ExecContext(ctx, query, args...)
-	})
-	if c != nil {
-		_ = c.Close()
-	}
-	return res, err
+	wctx, w := p.wait(ctx)
+	res, err := p.db.ExecContext(wctx, query, args...)
+	return res, w.end(err)
 }
 
-// QueryContext implements gorm.ConnPool. The connection goes back to the
-// pool when the rows are closed: at once through the release callbacks for
-// GORM's finishers, else on a goroutine that waits for the rows.
+// QueryContext implements gorm.ConnPool.
 func (p *pool) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	rows, c, err := onConn(ctx, p, func(c *sql.Conn) (*sql.Rows, error) {
-		return c.QueryContext(ctx, query, args...)
-	})
-	if err != nil {
-		return nil, err
-	}
-	if !claim(ctx, c, claimQuery) { // see release.go
-		p.releaseAsync(c)
-	}
-	return rows, nil
+	wctx, w := p.wait(ctx)
+	rows, err := p.db.QueryContext(wctx, query, args...)
+	return rows, w.end(err)
 }
 
-// QueryRowContext implements gorm.ConnPool. The connection goes back to the
-// pool when the row is scanned.
+// QueryRowContext implements gorm.ConnPool. A wait that timed out is the
+// row's error (database/sql reports the context's error, and the wait's
+// error is ErrPoolTimeout).
 func (p *pool) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	row, c, err := onConn(ctx, p, func(c *sql.Conn) (*sql.Row, error) {
-		row := c.QueryRowContext(ctx, query, args...)
-		if err := row.Err(); errors.Is(err, driver.ErrBadConn) {
-			return row, err
-		}
-		return row, nil // any other error is the row's to report
-	})
-	switch {
-	case c != nil:
-		p.releaseAsync(c)
-	case row == nil:
-		// *sql.Row cannot be built with an error; database/sql reports the
-		// error of a context that is already done, so hand it one that
-		// carries err.
-		return p.db.QueryRowContext(failedContext{ctx, err}, query, args...)
-	}
+	wctx, w := p.wait(ctx)
+	row := p.db.QueryRowContext(wctx, query, args...)
+	_ = w.end(nil)
 	return row
 }
 
-// BeginTx implements gorm.TxBeginner. The connection goes back to the pool
-// when the transaction commits or rolls back: at once for the transaction
-// GORM wraps around a Create, Update or Delete, on a goroutine that waits for
-// the end of the transaction otherwise.
+// BeginTx implements gorm.TxBeginner.
 func (p *pool) BeginTx(ctx context.Context, opts *sql.TxOptions) (*sql.Tx, error) {
-	tx, c, err := onConn(ctx, p, func(c *sql.Conn) (*sql.Tx, error) {
-		return c.BeginTx(ctx, opts)
-	})
-	if err != nil {
-		return nil, err
-	}
-	if !claim(ctx, c, claimTx) { // see release.go
-		p.releaseAsync(c)
-	}
-	return tx, nil
+	wctx, w := p.wait(ctx)
+	tx, err := p.db.BeginTx(wctx, opts)
+	return tx, w.end(err)
 }
 
-// PrepareContext implements gorm.ConnPool. Prepared statements belong to
-// the whole *sql.DB (GORM uses them only with PrepareStmt), so they are
-// prepared there; their executions wait for connections as database/sql
-// does.
+// PrepareContext implements gorm.ConnPool. The statement belongs to the
+// whole *sql.DB (GORM prepares only with PrepareStmt); its later executions
+// take connections as database/sql does, with the caller's context.
 func (p *pool) PrepareContext(ctx context.Context, query string) (*sql.Stmt, error) {
-	return p.db.PrepareContext(ctx, query)
+	wctx, w := p.wait(ctx)
+	stmt, err := p.db.PrepareContext(wctx, query)
+	return stmt, w.end(err)
 }
 
 // PingContext checks that a connection can be taken and reaches the server.
 func (p *pool) PingContext(ctx context.Context) error {
-	_, c, err := onConn(ctx, p, func(c *sql.Conn) (struct{}, error) {
-		return struct{}{}, c.PingContext(ctx)
-	})
-	if c != nil {
-		_ = c.Close()
-	}
-	return err
+	wctx, w := p.wait(ctx)
+	return w.end(p.db.PingContext(wctx))
 }
 
 // Ping is what GORM calls after opening (Open turns that ping off: it has
@@ -196,26 +85,14 @@ func (p *pool) Ping() error { return p.PingContext(context.Background()) }
 // *sql.DB.
 func (p *pool) GetDBConn() (*sql.DB, error) { return p.db, nil }
 
-// releaseLater gives c back to the pool once the rows, row or transaction
-// started on it are done: sql.Conn.Close blocks until then.
-func (p *pool) releaseLater(c *sql.Conn) {
-	_ = c.Close()
-	p.releasing.Add(-1)
+// timeoutError is the error of a wait that ran out.
+func (p *pool) timeoutError() error {
+	s := p.db.Stats()
+	if s.InUse < s.MaxOpenConnections {
+		// There was room for a new connection: opening it took too long.
+		return fmt.Errorf("%w: waited %s for a new connection to open (is the server reachable? raise PoolTimeout for a slow network)",
+			ErrPoolTimeout, p.timeout)
+	}
+	return fmt.Errorf("%w: waited %s; all %d connections are in use (raise PoolSize/MaxOverflow or PoolTimeout, and make sure rows are closed and transactions end)",
+		ErrPoolTimeout, p.timeout, s.MaxOpenConnections)
 }
-
-// releaseAsync gives c back on a goroutine of its own.
-func (p *pool) releaseAsync(c *sql.Conn) {
-	p.releasing.Add(1)
-	go p.releaseLater(c)
-}
-
-// failedContext is a context that is already done with a given error.
-type failedContext struct {
-	context.Context
-	err error
-}
-
-var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
-
-func (f failedContext) Done() <-chan struct{} { return closedChan }
-func (f failedContext) Err() error            { return f.err }

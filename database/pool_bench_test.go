@@ -40,9 +40,6 @@ func openBench(b *testing.B, url string, bounded bool) *gorm.DB {
 	gcfg := gormConfig(cfg)
 	gcfg.Logger = logger.Discard
 	db, err := gorm.Open(translator{dial(conns)}, gcfg)
-	if err == nil && bounded {
-		err = registerRelease(db)
-	}
 	if err != nil {
 		b.Fatal(err)
 	}

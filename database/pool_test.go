@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime"
 	"testing"
 	"time"
 
@@ -127,15 +126,7 @@ func TestConnectionsComeBackToThePool(t *testing.T) {
 				t.Fatal("want the rollback's error")
 			}
 		}
-		// Connections are given back asynchronously, right after the rows
-		// or transaction end: wait for that, within reason.
-		s, _ := db.DB()
-		for deadline := time.Now().Add(5 * time.Second); s.Stats().InUse != 0 && time.Now().Before(deadline); {
-			time.Sleep(time.Millisecond)
-		}
-		if n := s.Stats().InUse; n != 0 {
-			t.Fatalf("%d connections still in use", n)
-		}
+		assertIdle(t, db)
 	}, testdb.WithConfig(poolOfOne))
 }
 
@@ -211,7 +202,7 @@ func TestFinishersGiveTheConnectionBackAtOnce(t *testing.T) {
 		if err := db.AutoMigrate(&counter{}, &parent{}, &kid{}); err != nil {
 			t.Fatal(err)
 		}
-		waitIdle(t, db) // AutoMigrate's own Rows come back asynchronously
+		assertIdle(t, db)
 		steps := map[string]func() error{
 			"Create": func() error { return db.Create(&counter{N: 1}).Error },
 			"Find":   func() error { return db.Find(&[]counter{}).Error },
@@ -242,13 +233,10 @@ func TestFinishersGiveTheConnectionBackAtOnce(t *testing.T) {
 	})
 }
 
-// waitIdle waits until no connection is in use: those of Row and Rows come
-// back on a goroutine once the rows are closed.
-func waitIdle(t *testing.T, db *gorm.DB) {
+// assertIdle fails unless no connection is in use: every connection is
+// back in the pool the moment the call that took it returns.
+func assertIdle(t *testing.T, db *gorm.DB) {
 	t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); inUse(t, db) != 0 && time.Now().Before(deadline); {
-		time.Sleep(time.Millisecond)
-	}
 	if n := inUse(t, db); n != 0 {
 		t.Fatalf("%d connections still in use", n)
 	}
@@ -259,9 +247,9 @@ func TestPanicAfterTheQueryDoesNotLeakTheConnection(t *testing.T) {
 		if err := db.AutoMigrate(&counter{}); err != nil {
 			t.Fatal(err)
 		}
-		// A callback between GORM's query and the release panics, as a
-		// plugin's or GORM's own code might.
-		err := db.Callback().Query().After("gorm:query").Before("gormext:database:release").
+		// A callback after GORM's query panics, as a plugin's or GORM's
+		// own code might.
+		err := db.Callback().Query().After("gorm:query").Before("gorm:after_query").
 			Register("test:panic", func(tx *gorm.DB) {
 				if tx.Statement.Table == "counters" {
 					panic("after the query")
@@ -275,12 +263,8 @@ func TestPanicAfterTheQueryDoesNotLeakTheConnection(t *testing.T) {
 			db.Find(&[]counter{})
 			t.Fatal("the query did not panic")
 		}()
-		// The slot holding the connection is garbage now: its cleanup gives
-		// the connection back.
-		for deadline := time.Now().Add(10 * time.Second); inUse(t, db) != 0 && time.Now().Before(deadline); {
-			runtime.GC()
-			time.Sleep(5 * time.Millisecond)
-		}
+		// GORM closed the rows before the panic: the connection is back.
+		assertIdle(t, db)
 		if err := db.Exec("SELECT 1").Error; err != nil {
 			t.Fatalf("the pool of one is still exhausted after the panic: %v", err)
 		}
@@ -297,7 +281,7 @@ func TestForeignTransactionInsideAStatementDoesNotBlockItsRelease(t *testing.T) 
 		var foreign *gorm.DB
 		for _, reg := range []func(func(*gorm.DB)) error{
 			func(f func(*gorm.DB)) error {
-				return db.Callback().Query().After("gormext:database:arm_release").Before("gorm:query").Register("test:begin", f)
+				return db.Callback().Query().Before("gorm:query").Register("test:begin", f)
 			},
 			func(f func(*gorm.DB)) error {
 				return db.Callback().Create().Before("gorm:create").Register("test:begin", f)
@@ -338,7 +322,7 @@ func TestForeignTransactionInsideAStatementDoesNotBlockItsRelease(t *testing.T) 
 				t.Fatal(err)
 			}
 		}
-		waitIdle(t, db)
+		assertIdle(t, db)
 	})
 }
 
@@ -388,6 +372,6 @@ func TestStatementsInsideHooksDoNotBlock(t *testing.T) {
 		case <-time.After(20 * time.Second):
 			t.Fatal("a statement inside a hook blocked its parent")
 		}
-		waitIdle(t, db)
+		assertIdle(t, db)
 	})
 }

@@ -15,7 +15,7 @@ func openPostgres(t target) (*sql.DB, func(gorm.ConnPool) gorm.Dialector, error)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w: malformed PostgreSQL connection string %q", ErrUnsupportedURL, Redact(t.dsn))
 	}
-	db := stdlib.OpenDB(*connConfig)
+	db := openDB(stdlib.GetConnector(*connConfig))
 	dial := func(pool gorm.ConnPool) gorm.Dialector {
 		return postgres.New(postgres.Config{Conn: pool})
 	}

@@ -34,7 +34,7 @@ func TestWritesWithoutDefaultTransaction(t *testing.T) {
 				if err := db.AutoMigrate(&counter{}); err != nil {
 					t.Fatal(err)
 				}
-				waitIdle(t, db)
+				assertIdle(t, db)
 				ctx := context.WithValue(context.Background(), ctxKey{}, name)
 				tx := db.WithContext(ctx)
 				if level.session {
@@ -87,7 +87,7 @@ func TestWritesWithoutDefaultTransaction(t *testing.T) {
 				if err := foreign.Commit().Error; err != nil {
 					t.Fatal(err)
 				}
-				waitIdle(t, db)
+				assertIdle(t, db)
 			}, level.opt)
 		})
 	}
@@ -116,7 +116,7 @@ func TestConfigGORMAdjustsTheGORMConfig(t *testing.T) {
 		if err := db.Raw("SELECT COUNT(*) FROM app_counter").Scan(&n).Error; err != nil || n != 3 {
 			t.Fatalf("rows = %d, %v; want 3", n, err)
 		}
-		waitIdle(t, db)
+		assertIdle(t, db)
 	}, testdb.WithConfig(func(c *database.Config) {
 		c.GORM = func(g *gorm.Config) {
 			g.PrepareStmt = true

@@ -7,6 +7,7 @@ import (
 	"os"
 	"sync/atomic"
 
+	"github.com/mattn/go-sqlite3"
 	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
 )
@@ -52,10 +53,7 @@ func setDefault(q url.Values, key, value string) {
 }
 
 func openSQLite(t target, cfg Config) (*sql.DB, func(gorm.ConnPool) gorm.Dialector, error) {
-	db, err := sql.Open(sqlite.DriverName, sqliteDSN(t, cfg.BusyTimeout.Milliseconds()))
-	if err != nil {
-		return nil, nil, err
-	}
+	db := openDB(dsnConnector{dsn: sqliteDSN(t, cfg.BusyTimeout.Milliseconds()), drv: &sqlite3.SQLiteDriver{}})
 	dial := func(pool gorm.ConnPool) gorm.Dialector {
 		return sqlite.New(sqlite.Config{Conn: pool})
 	}

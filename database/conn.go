@@ -1,0 +1,125 @@
+package database
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+)
+
+// connector wraps a driver's connector so that its connections tell a
+// pool call's [waitCtx] when database/sql hands them over (see wait.go).
+// That is the only thing the wrapper adds: every method passes through.
+type connector struct{ driver.Connector }
+
+// dsnConnector is the connector of a driver that has none of its own.
+type dsnConnector struct {
+	dsn string
+	drv driver.Driver
+}
+
+func (c dsnConnector) Connect(context.Context) (driver.Conn, error) { return c.drv.Open(c.dsn) }
+func (c dsnConnector) Driver() driver.Driver                        { return c.drv }
+
+// openDB opens a *sql.DB on the connections of c, wrapped.
+func openDB(c driver.Connector) *sql.DB { return sql.OpenDB(connector{c}) }
+
+// Connect implements driver.Connector.
+func (c connector) Connect(ctx context.Context) (driver.Conn, error) {
+	dc, err := c.Connector.Connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &conn{Conn: dc}, nil
+}
+
+// conn is a driver connection that settles the wait of the call it is
+// handed to. database/sql calls ResetSession when it takes an idle
+// connection from the pool, then one of the context methods for the call:
+// whichever comes first with the call's context settles it. Session reset
+// settles only once it succeeded, so that a dead connection database/sql
+// discards and replaces is still part of the bounded wait.
+type conn struct{ driver.Conn }
+
+var (
+	_ driver.ConnPrepareContext = (*conn)(nil)
+	_ driver.ConnBeginTx        = (*conn)(nil)
+	_ driver.ExecerContext      = (*conn)(nil)
+	_ driver.QueryerContext     = (*conn)(nil)
+	_ driver.Pinger             = (*conn)(nil)
+	_ driver.SessionResetter    = (*conn)(nil)
+	_ driver.Validator          = (*conn)(nil)
+	_ driver.NamedValueChecker  = (*conn)(nil)
+)
+
+// errNoBeginTx is returned for a driver without driver.ConnBeginTx (pgx and
+// go-sqlite3 both have it).
+var errNoBeginTx = errors.New("database: the driver cannot begin a transaction with a context")
+
+func (c *conn) ResetSession(ctx context.Context) error {
+	if r, ok := c.Conn.(driver.SessionResetter); ok {
+		if err := r.ResetSession(ctx); err != nil {
+			return err
+		}
+	}
+	settleWait(ctx)
+	return nil
+}
+
+func (c *conn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
+	settleWait(ctx)
+	if p, ok := c.Conn.(driver.ConnPrepareContext); ok {
+		return p.PrepareContext(ctx, query)
+	}
+	return c.Conn.Prepare(query)
+}
+
+func (c *conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
+	settleWait(ctx)
+	if b, ok := c.Conn.(driver.ConnBeginTx); ok {
+		return b.BeginTx(ctx, opts)
+	}
+	return nil, errNoBeginTx
+}
+
+func (c *conn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	settleWait(ctx)
+	if e, ok := c.Conn.(driver.ExecerContext); ok {
+		return e.ExecContext(ctx, query, args)
+	}
+	return nil, driver.ErrSkip
+}
+
+func (c *conn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	settleWait(ctx)
+	if q, ok := c.Conn.(driver.QueryerContext); ok {
+		return q.QueryContext(ctx, query, args)
+	}
+	return nil, driver.ErrSkip
+}
+
+func (c *conn) Ping(ctx context.Context) error {
+	settleWait(ctx)
+	if p, ok := c.Conn.(driver.Pinger); ok {
+		return p.Ping(ctx)
+	}
+	return nil
+}
+
+func (c *conn) IsValid() bool {
+	if v, ok := c.Conn.(driver.Validator); ok {
+		return v.IsValid()
+	}
+	return true
+}
+
+func (c *conn) CheckNamedValue(nv *driver.NamedValue) error {
+	if n, ok := c.Conn.(driver.NamedValueChecker); ok {
+		return n.CheckNamedValue(nv)
+	}
+	return driver.ErrSkip
+}
+
+// Unwrap returns the driver's own connection, for code that reaches it
+// through (*sql.Conn).Raw.
+func (c *conn) Unwrap() driver.Conn { return c.Conn }
