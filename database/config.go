@@ -75,10 +75,12 @@ type Config struct {
 	// connection would drop the database.
 	PoolRecycle time.Duration
 
-	// PoolPrePing checks each connection before handing it out, as
-	// SQLAlchemy's pool_pre_ping: a connection that died while idle (server
-	// restart, a proxy's idle timeout) is replaced instead of failing the
-	// caller's statement. Off by default. FromEnv reads it from
+	// PoolPrePing checks each PostgreSQL connection with a ping before
+	// handing it out, as SQLAlchemy's pool_pre_ping: a connection that died
+	// while idle (server restart, pg_terminate_backend, a proxy's idle
+	// timeout) is replaced instead of failing the caller's statement. Off
+	// by default, when pgx pings only connections idle for more than a
+	// second. SQLite has nothing to ping. FromEnv reads it from
 	// DATABASE_POOL_PRE_PING.
 	PoolPrePing bool
 

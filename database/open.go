@@ -68,7 +68,7 @@ func openSQL(t target, cfg Config) (*sql.DB, func(gorm.ConnPool) gorm.Dialector,
 	if t.dialect == dialectSQLite {
 		return openSQLite(t, cfg)
 	}
-	return openPostgres(t)
+	return openPostgres(t, cfg)
 }
 
 // configurePool applies the pool settings. An in-memory SQLite database lives

@@ -1,6 +1,7 @@
 package database
 
 import (
+	"context"
 	"database/sql"
 	"fmt"
 
@@ -10,16 +11,29 @@ import (
 	"gorm.io/gorm"
 )
 
-func openPostgres(t target) (*sql.DB, func(gorm.ConnPool) gorm.Dialector, error) {
+func openPostgres(t target, cfg Config) (*sql.DB, func(gorm.ConnPool) gorm.Dialector, error) {
 	connConfig, err := pgx.ParseConfig(t.dsn)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w: malformed PostgreSQL connection string %q", ErrUnsupportedURL, Redact(t.dsn))
 	}
-	db := openDB(stdlib.GetConnector(*connConfig))
+	db := openDB(stdlib.GetConnector(*connConfig, prePing(cfg)...))
 	dial := func(pool gorm.ConnPool) gorm.Dialector {
 		return postgres.New(postgres.Config{Conn: pool})
 	}
 	return db, dial, nil
+}
+
+// prePing is pgx's liveness check before a pooled connection is reused:
+// with PoolPrePing on every checkout, as SQLAlchemy's pool_pre_ping does,
+// so a connection that died while idle is replaced (database/sql opens
+// another) rather than failing the caller's statement; otherwise pgx's
+// default, after a second of idleness.
+func prePing(cfg Config) []stdlib.OptionOpenDB {
+	if !cfg.PoolPrePing {
+		return nil
+	}
+	always := func(context.Context, stdlib.ShouldPingParams) bool { return true }
+	return []stdlib.OptionOpenDB{stdlib.OptionShouldPing(always)}
 }
 
 // describe names the server of a target for error messages, without secrets.
