@@ -1,10 +1,10 @@
 package hooks_test
 
 import (
-	"github.com/gormext/gormext/internal/benchkit"
-	"runtime"
 	"testing"
 	"time"
+
+	"github.com/gormext/gormext/internal/benchkit"
 
 	"gorm.io/gorm"
 
@@ -28,19 +28,10 @@ type side struct {
 // the CPU time of the benchmark's own OS thread (Linux), which time spent
 // waiting for a core does not inflate: "-cpu-ns/op" and "/plain-cpu".
 func paired(b *testing.B, sides []*side, op func(s *side)) {
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
 	b.ReportAllocs()
-	i := 0
-	for b.Loop() {
-		for k := range sides {
-			s := sides[(i+k)%len(sides)]
-			start, startCPU := time.Now(), benchkit.ThreadCPU()
-			op(s)
-			s.cpu += benchkit.ThreadCPU() - startCPU
-			s.elapsed += time.Since(start)
-		}
-		i++
+	wall, cpu := benchkit.Rotate(b, len(sides), func(j int) { op(sides[j]) })
+	for j, s := range sides {
+		s.elapsed, s.cpu = wall[j], cpu[j]
 	}
 	report(b, sides)
 }

@@ -1,7 +1,6 @@
 package pagination_test
 
 import (
-	"runtime"
 	"testing"
 	"time"
 
@@ -95,8 +94,6 @@ func pairedDBs(b *testing.B, kind testdb.Kind, stack string) (gx, hand *gorm.DB)
 }
 
 func pairedPages(b *testing.B, sides [2]*pageSide) {
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
 	run := func(s *pageSide) {
 		n, err := s.page()
 		if err != nil || n != 20 {
@@ -107,16 +104,9 @@ func pairedPages(b *testing.B, sides [2]*pageSide) {
 		run(sides[0])
 		run(sides[1])
 	}
-	i := 0
-	for b.Loop() {
-		for k := range sides {
-			s := sides[(i+k)%len(sides)]
-			start, startCPU := time.Now(), benchkit.ThreadCPU()
-			run(s)
-			s.cpu += benchkit.ThreadCPU() - startCPU
-			s.elapsed += time.Since(start)
-		}
-		i++
+	wall, cpu := benchkit.Rotate(b, len(sides), func(j int) { run(sides[j]) })
+	for j, s := range sides {
+		s.elapsed, s.cpu = wall[j], cpu[j]
 	}
 	hand, gx := sides[0], sides[1]
 	for _, s := range sides {

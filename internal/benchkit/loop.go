@@ -1,6 +1,7 @@
 package benchkit
 
 import (
+	"runtime"
 	"testing"
 	"time"
 )
@@ -78,4 +79,27 @@ func run(b *testing.B, ops []Op) []time.Duration {
 		i++
 	}
 	return total
+}
+
+// Rotate runs op(j) for each of n contenders once per round, b.N rounds,
+// rotating which goes first, on a locked OS thread, and returns each
+// contender's total wall time and CPU time of that thread (ThreadCPU: time
+// spent waiting for a core does not inflate it; zero where unsupported).
+func Rotate(b *testing.B, n int, op func(j int)) (wall, cpu []time.Duration) {
+	b.Helper()
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	wall, cpu = make([]time.Duration, n), make([]time.Duration, n)
+	i := 0
+	for b.Loop() {
+		for k := range n {
+			j := (i + k) % n
+			start, startCPU := time.Now(), ThreadCPU()
+			op(j)
+			cpu[j] += ThreadCPU() - startCPU
+			wall[j] += time.Since(start)
+		}
+		i++
+	}
+	return wall, cpu
 }
