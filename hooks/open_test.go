@@ -4,8 +4,6 @@ import (
 	"database/sql"
 	"testing"
 
-	"gorm.io/driver/postgres"
-	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 
@@ -26,16 +24,10 @@ func openGORM(tb testing.TB, kind testdb.Kind, cfg gorm.Config, opts ...hooks.Op
 // gormOn opens GORM with cfg on sqlDB and registers the plugin.
 func gormOn(tb testing.TB, kind testdb.Kind, sqlDB *sql.DB, cfg gorm.Config, opts ...hooks.Option) *gorm.DB {
 	tb.Helper()
-	var dial gorm.Dialector
-	if kind == testdb.Postgres {
-		dial = postgres.New(postgres.Config{Conn: sqlDB})
-	} else {
-		dial = sqlite.New(sqlite.Config{Conn: sqlDB})
-	}
 	if cfg.Logger == nil {
 		cfg.Logger = logger.Discard
 	}
-	db, err := gorm.Open(dial, &cfg)
+	db, err := gorm.Open(testdb.Dialector(kind, sqlDB), &cfg)
 	if err != nil {
 		tb.Fatalf("gorm.Open: %v", err)
 	}

@@ -4,8 +4,6 @@ import (
 	"testing"
 	"time"
 
-	"gorm.io/driver/postgres"
-	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 
@@ -82,11 +80,7 @@ func pairedDBs(b *testing.B, kind testdb.Kind, stack string) (gx, hand *gorm.DB)
 	if err != nil {
 		b.Fatal(err)
 	}
-	var dial gorm.Dialector = sqlite.New(sqlite.Config{Conn: sqlDB})
-	if kind == testdb.Postgres {
-		dial = postgres.New(postgres.Config{Conn: sqlDB})
-	}
-	hand, err = gorm.Open(dial, &gorm.Config{Logger: logger.Discard})
+	hand, err = gorm.Open(testdb.Dialector(kind, sqlDB), &gorm.Config{Logger: logger.Discard})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -10,8 +10,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"gorm.io/driver/postgres"
-	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 	"gorm.io/gorm/schema"
@@ -147,11 +145,7 @@ func openGCDatabase(t *testing.T, kind testdb.Kind, c gcConfig) *gcEnv {
 // user of plain GORM does.
 func gcGORMOn(t *testing.T, kind testdb.Kind, sqlDB *sql.DB, cfg gorm.Config) *gorm.DB {
 	t.Helper()
-	var dial gorm.Dialector = sqlite.New(sqlite.Config{Conn: sqlDB})
-	if kind == testdb.Postgres {
-		dial = postgres.New(postgres.Config{Conn: sqlDB})
-	}
-	db, err := gorm.Open(dial, &cfg)
+	db, err := gorm.Open(testdb.Dialector(kind, sqlDB), &cfg)
 	if err != nil {
 		t.Fatalf("gorm.Open: %v", err)
 	}

@@ -6,6 +6,9 @@ import (
 
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/mattn/go-sqlite3"
+	"gorm.io/driver/postgres"
+	"gorm.io/driver/sqlite"
+	"gorm.io/gorm"
 )
 
 // Raw returns the database/sql driver and the DSN of a clean database of
@@ -19,4 +22,14 @@ func Raw(tb testing.TB, kind Kind) (driver.Driver, string) {
 		return stdlib.GetDefaultDriver(), postgresSchemaDSN(tb)
 	}
 	return &sqlite3.SQLiteDriver{}, "file:/raw-" + randomName() + "?vfs=memdb&_foreign_keys=1&_busy_timeout=5000"
+}
+
+// Dialector is GORM's dialector of kind on conn, a pool opened below GORM
+// (on Raw's driver and DSN, or taken from another *gorm.DB), for tests
+// that open GORM on it themselves.
+func Dialector(kind Kind, conn gorm.ConnPool) gorm.Dialector {
+	if kind == Postgres {
+		return postgres.New(postgres.Config{Conn: conn})
+	}
+	return sqlite.New(sqlite.Config{Conn: conn})
 }
