@@ -13,12 +13,19 @@ import (
 )
 
 // joinKeys makes d join the association of every joined key it does not
-// join yet, and returns it.
-func joinKeys(d *gorm.DB, keys []key) *gorm.DB {
+// join yet, and returns it. When read, the page reads the keys' values
+// from the joined structs, so a join of the caller's must select them
+// (see joins.Ensure); a sort alone needs no column selected.
+func joinKeys(d *gorm.DB, keys []key, read bool) *gorm.DB {
 	for _, k := range keys {
-		if k.rel != nil {
-			joins.Ensure(d, k.rel.Name, k.readColumns()...)
+		if k.rel == nil {
+			continue
 		}
+		var need []string
+		if read {
+			need = k.readColumns()
+		}
+		joins.Ensure(d, k.rel.Name, need...)
 	}
 	return d
 }
@@ -57,7 +64,7 @@ func (w *walk[T]) exprValues(s *schema.Schema, rows []T) ([][]any, error) {
 		d.Statement.Selects, d.Statement.Omits = nil, nil
 		d.Statement.AddClause(clause.Select{Expression: exprSelect(matches[0], exprs)})
 		d.Statement.AddClause(clause.Where{Exprs: []clause.Expression{clause.Or(matches...)}})
-		return joinKeys(d, w.keys)
+		return joinKeys(d, w.keys, true)
 	})
 	return out, scanExprs(tx, exprs, out)
 }

@@ -158,7 +158,7 @@ func (w *walk[T]) fetch(keys []key, ob clause.OrderBy, param, cursor string, lim
 			// association with conditions
 			andWhere(d, after(settle(keys, d.Statement), values))
 		}
-		return joinKeys(d, keys)
+		return joinKeys(d, keys, true)
 	})
 	items := make([]T, 0, limit+1)
 	err := tx.Find(&items).Error

@@ -76,14 +76,30 @@ func resolve(s *schema.Schema, order []Order) ([]key, error) {
 
 // OrderBy returns the ORDER BY clause for order on the model s, with each
 // column quoted by the dialect and NULLs placed explicitly on nullable
-// columns. Package scopes uses it for offset listings; PaginateCursor uses
-// the same rendering, so both kinds of page sort alike.
+// columns. ApplyOrder (which package scopes uses for offset listings) and
+// PaginateCursor use the same rendering, so both kinds of page sort alike.
 func OrderBy(s *schema.Schema, order []Order) (clause.OrderBy, error) {
 	keys, err := resolve(s, order)
 	if err != nil {
 		return clause.OrderBy{}, err
 	}
 	return orderBy(keys), nil
+}
+
+// ApplyOrder orders the statement of db (a scope's instance) by order
+// on the model s, replacing any ORDER BY, and joins the association of
+// each joined key ("Assoc.column") it does not join yet, as a keyset page
+// does. The resolved order is cached per model and order. Errors match
+// ErrUnknownColumn, or ErrInvalidPage for an empty order.
+func ApplyOrder(db *gorm.DB, s *schema.Schema, order []Order) error {
+	r, err := keysOf(s, order)
+	if err != nil {
+		return err
+	}
+	delete(db.Statement.Clauses, "ORDER BY")
+	db.Statement.AddClause(r.order)
+	joinKeys(db, r.keys, false)
+	return nil
 }
 
 func orderBy(keys []key) clause.OrderBy {

@@ -61,7 +61,7 @@ func keyColumn(s *schema.Schema, name string) (col clause.Column, assoc string, 
 	return clause.Column{Table: assoc, Name: f.DBName}, assoc, nil
 }
 
-// joinAssoc makes db join assoc, when a condition or sort uses one of its
+// joinAssoc makes db join assoc, when a condition uses one of its
 // columns and the query does not join it yet: a LEFT JOIN, as
 // db.Joins(assoc) builds it.
 func joinAssoc(db *gorm.DB, assoc string) {

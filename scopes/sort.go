@@ -118,17 +118,9 @@ func (k SortKeys) apply(db *gorm.DB, s *schema.Schema, src sortSource, spec stri
 	if err != nil {
 		return err
 	}
-	ob, err := pagination.OrderBy(s, order)
-	if err != nil {
+	if err := pagination.ApplyOrder(db, s, order); err != nil {
 		return invalid("%w", err)
 	}
-	for _, o := range order {
-		if assoc, _, joined := strings.Cut(o.Column, "."); joined && o.Expr == nil {
-			joinAssoc(db, assoc)
-		}
-	}
-	delete(db.Statement.Clauses, "ORDER BY")
-	db.Statement.AddClause(ob)
 	return nil
 }
 
