@@ -2,7 +2,6 @@ package pagination_test
 
 import (
 	"cmp"
-	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -244,7 +243,7 @@ func walkSales(t *testing.T, db *gorm.DB, order []pagination.Order, limit int) [
 		backward = append(ids(p), backward...)
 	}
 	if !slices.Equal(forward, backward) {
-		t.Fatal(fmt.Sprintf("forward and backward differ:\n forward %v\nbackward %v", forward, backward))
+		t.Fatalf("forward and backward differ:\n forward %v\nbackward %v", forward, backward)
 	}
 	return forward
 }

@@ -56,10 +56,6 @@ type matrixPath struct {
 	runNew    bool
 }
 
-func never(bool) bool         { return false }
-func always(bool) bool        { return true }
-func outsideTest(u bool) bool { return !u }
-
 var matrixPaths = []matrixPath{
 	{name: "Run", run: func(ctx context.Context, target, _ string, fn func(context.Context) error, opts []txctx.Option) error {
 		return txctx.Run(ctx, fn, append(opts, txctx.On(target))...)

@@ -100,13 +100,7 @@ func (c *wireConn) PrepareContext(ctx context.Context, q string) (driver.Stmt, e
 
 func (c *wireConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
 	c.w.note("BEGIN")
-	var tx driver.Tx
-	var err error
-	if b, ok := c.Conn.(driver.ConnBeginTx); ok {
-		tx, err = b.BeginTx(ctx, opts)
-	} else {
-		tx, err = c.Conn.Begin() //nolint:staticcheck // drivers without BeginTx
-	}
+	tx, err := c.Conn.(driver.ConnBeginTx).BeginTx(ctx, opts) // pgx's and go-sqlite3's connections have it
 	if err != nil {
 		return nil, err
 	}
@@ -176,18 +170,12 @@ type wireStmt struct {
 
 func (s *wireStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
 	s.w.note(s.q)
-	if e, ok := s.Stmt.(driver.StmtExecContext); ok {
-		return e.ExecContext(ctx, args)
-	}
-	return s.Stmt.Exec(values(args)) //nolint:staticcheck // drivers without ExecContext
+	return s.Stmt.(driver.StmtExecContext).ExecContext(ctx, args) // as BeginTx
 }
 
 func (s *wireStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
 	s.w.note(s.q)
-	if e, ok := s.Stmt.(driver.StmtQueryContext); ok {
-		return e.QueryContext(ctx, args)
-	}
-	return s.Stmt.Query(values(args)) //nolint:staticcheck // drivers without QueryContext
+	return s.Stmt.(driver.StmtQueryContext).QueryContext(ctx, args) // as BeginTx
 }
 
 func (s *wireStmt) CheckNamedValue(nv *driver.NamedValue) error {
@@ -195,14 +183,6 @@ func (s *wireStmt) CheckNamedValue(nv *driver.NamedValue) error {
 		return ch.CheckNamedValue(nv)
 	}
 	return s.conn.CheckNamedValue(nv)
-}
-
-func values(args []driver.NamedValue) []driver.Value {
-	out := make([]driver.Value, len(args))
-	for i, a := range args {
-		out[i] = a.Value
-	}
-	return out
 }
 
 // Open opens a *sql.DB on drv and dsn whose traffic the returned Recorder
