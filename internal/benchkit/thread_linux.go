@@ -1,20 +1,16 @@
 package benchkit
 
 import (
-	"syscall"
 	"time"
-	"unsafe"
-)
 
-// clockThreadCPUTime is CLOCK_THREAD_CPUTIME_ID.
-const clockThreadCPUTime = 3
+	"golang.org/x/sys/unix"
+)
 
 // ThreadCPU returns the CPU time the calling OS thread has used (cgo calls
 // into SQLite included). The caller locks its goroutine to the thread.
 func ThreadCPU() time.Duration {
-	var ts syscall.Timespec
-	_, _, errno := syscall.Syscall(syscall.SYS_CLOCK_GETTIME, clockThreadCPUTime, uintptr(unsafe.Pointer(&ts)), 0)
-	if errno != 0 {
+	var ts unix.Timespec
+	if err := unix.ClockGettime(unix.CLOCK_THREAD_CPUTIME_ID, &ts); err != nil {
 		return 0
 	}
 	return time.Duration(ts.Nano())
