@@ -21,7 +21,7 @@ type benchRow struct {
 // openBench opens an in-memory SQLite database configured as Open does,
 // with GORM talking to the *sql.DB directly (bounded=false, the baseline)
 // or through the pool that bounds the wait (bounded=true).
-func openBench(b *testing.B, url string, bounded bool) *gorm.DB {
+func openBench(b testing.TB, url string, bounded bool) *gorm.DB {
 	b.Helper()
 	cfg := Config{URL: url}.withDefaults()
 	t, err := parseURL(cfg.URL)

@@ -375,3 +375,33 @@ func TestStatementsInsideHooksDoNotBlock(t *testing.T) {
 		assertIdle(t, db)
 	})
 }
+
+// TestEndedContextBeforeTheCall: a context that has ended before the call
+// fails every kind of call with its own error, whether a
+// connection is free or every one is held, and is never a pool timeout.
+func TestEndedContextBeforeTheCall(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+		if err := db.AutoMigrate(&counter{}); err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		ended := db.WithContext(ctx)
+		calls := map[string]func() error{
+			"Exec":  func() error { return ended.Exec("UPDATE counters SET n = 2").Error },
+			"Find":  func() error { return ended.Find(&[]counter{}).Error },
+			"Row":   func() error { var n int; return ended.Raw("SELECT 1").Row().Scan(&n) },
+			"Begin": func() error { return ended.Begin().Error },
+		}
+		check := func(t *testing.T) {
+			for name, call := range calls {
+				if err := call(); !errors.Is(err, context.Canceled) || errors.Is(err, database.ErrPoolTimeout) {
+					t.Errorf("%s: err = %v, want context.Canceled", name, err)
+				}
+			}
+		}
+		t.Run("free connection", check)
+		holdOnlyConnection(t, db)
+		t.Run("every connection held", check)
+	}, testdb.WithConfig(poolOfOne))
+}

@@ -2,6 +2,7 @@ package database
 
 import (
 	"context"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -16,14 +17,26 @@ import (
 // changes its answer the moment the connection is handed over: the
 // connection wrapper (see conn.go) calls settle as the first thing
 // database/sql asks of it for this call, and from then on Done and Err are
-// the caller's context's own. The timer and the watch on the caller's
-// context are stopped at that moment; nothing outlives the wait.
+// the caller's context's own.
+//
+// Most calls find a free connection and never wait, so the bound is armed
+// lazily. database/sql asks for Done once before it looks for a
+// connection, to refuse a context that has ended already; that first
+// answer is the caller's own channel. Only a later call of Done before the
+// connection is handed over (database/sql waiting for a connection in use,
+// a driver dialling a new one or checking an idle one) arms the timer and
+// the watch on the caller's context. A call that takes a free connection
+// costs one small allocation: the waitCtx itself. The timer and the watch
+// are stopped when the wait ends; nothing outlives the call.
 type waitCtx struct {
 	context.Context // the caller's: Deadline and Value, and Done/Err once settled
 
-	pool       *pool
-	state      atomic.Int32
-	done       chan struct{} // closed when the wait ends unsettled
+	pool  *pool
+	state atomic.Int32
+	asked atomic.Int32 // calls of Done while waiting
+
+	mu         sync.Mutex    // guards arming against stopping
+	done       chan struct{} // closed when the wait ends unsettled; nil until armed
 	err        error         // the timeout's, written before state becomes timedOut
 	timer      *time.Timer
 	stopParent func() bool // stops the watch on the caller's context
@@ -43,33 +56,52 @@ func (p *pool) wait(ctx context.Context) (context.Context, *waitCtx) {
 	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) <= p.timeout {
 		return ctx, nil
 	}
-	w := &waitCtx{Context: ctx, pool: p, done: make(chan struct{})}
-	if ctx.Done() != nil {
-		w.stopParent = context.AfterFunc(ctx, w.cancel)
-	}
-	w.timer = time.AfterFunc(p.timeout, w.expire)
+	w := &waitCtx{Context: ctx, pool: p}
 	return w, w
 }
 
 // Done implements context.Context.
 func (w *waitCtx) Done() <-chan struct{} {
-	if w.state.Load() == settled {
+	switch w.state.Load() {
+	case settled:
 		return w.Context.Done()
+	case waiting:
+		if w.asked.Add(1) == 1 {
+			// database/sql's check before it looks for a connection.
+			return w.Context.Done()
+		}
+		return w.arm()
+	default: // timedOut or cancelled: armed, and closed
+		return w.done
 	}
-	return w.done
 }
 
 // Err implements context.Context. A wait that timed out reports an error
 // matching ErrPoolTimeout, which database/sql returns as the call's.
 func (w *waitCtx) Err() error {
-	switch w.state.Load() {
-	case waiting:
-		return nil
-	case timedOut:
+	if w.state.Load() == timedOut {
 		return w.err
-	default:
-		return w.Context.Err()
 	}
+	return w.Context.Err()
+}
+
+// arm starts the bound on the wait, once, and returns its channel. A wait
+// that has already ended answers with the caller's channel.
+func (w *waitCtx) arm() <-chan struct{} {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.done != nil {
+		return w.done
+	}
+	if w.state.Load() != waiting {
+		return w.Context.Done()
+	}
+	w.done = make(chan struct{})
+	if w.Context.Done() != nil {
+		w.stopParent = context.AfterFunc(w.Context, w.cancel)
+	}
+	w.timer = time.AfterFunc(w.pool.timeout, w.expire)
+	return w.done
 }
 
 func (w *waitCtx) expire() {
@@ -96,8 +128,13 @@ func (w *waitCtx) settle() {
 	}
 }
 
+// stop stops the timer and the watch, if the wait was armed.
 func (w *waitCtx) stop() {
-	w.timer.Stop()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.timer != nil {
+		w.timer.Stop()
+	}
 	if w.stopParent != nil {
 		w.stopParent()
 	}
@@ -110,14 +147,14 @@ func (w *waitCtx) end(err error) error {
 	if w == nil {
 		return err
 	}
-	if !w.state.CompareAndSwap(waiting, settled) {
+	if w.state.CompareAndSwap(waiting, settled) {
 		w.stop()
-		if err != nil && w.state.Load() == timedOut {
-			return w.err
-		}
 		return err
 	}
 	w.stop()
+	if err != nil && w.state.Load() == timedOut {
+		return w.err
+	}
 	return err
 }
 
