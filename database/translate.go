@@ -20,12 +20,17 @@ type translator struct {
 
 // Translate implements gorm.ErrorTranslator. Errors that are not constraint
 // violations go to the driver's own translator, if it has one.
+//
+// GORM passes every error of a statement through here, its own included
+// (gorm.ErrRecordNotFound on a First that finds nothing, and
+// gorm.ErrInvalidTransaction for the transaction every write inside a
+// transaction tries to begin). Only an error whose chain holds a driver's
+// error can need translating; any other is returned as it is, without
+// allocating, where the drivers' translators would encode it as JSON to
+// look for an error code.
 func (t translator) Translate(err error) error {
-	if err == nil {
-		return nil
-	}
-	var done *ConstraintError
-	if errors.As(err, &done) {
+	switch driverError(err).(type) {
+	case nil, *ConstraintError:
 		return err
 	}
 	if ce := constraintError(err); ce != nil {
@@ -35,6 +40,30 @@ func (t translator) Translate(err error) error {
 		return inner.Translate(err)
 	}
 	return err
+}
+
+// driverError returns the first error in err's chain that is a driver's
+// error or a *ConstraintError already made, or nil. It walks the chain by
+// hand, as errors.As would, without the allocations errors.As costs.
+func driverError(err error) error {
+	for err != nil {
+		switch e := err.(type) {
+		case *pgconn.PgError, sqlite3.Error, *sqlite3.Error, *ConstraintError:
+			return e
+		case interface{ Unwrap() []error }:
+			for _, inner := range e.Unwrap() {
+				if d := driverError(inner); d != nil {
+					return d
+				}
+			}
+			return nil
+		case interface{ Unwrap() error }:
+			err = e.Unwrap()
+		default:
+			return nil
+		}
+	}
+	return nil
 }
 
 // SavePoint implements gorm.SavePointerDialectorInterface.
