@@ -1,0 +1,167 @@
+package database_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"gorm.io/driver/postgres"
+	"gorm.io/driver/sqlite"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"github.com/gormext/gormext/database"
+	"github.com/gormext/gormext/entities"
+	"github.com/gormext/gormext/hooks"
+	"github.com/gormext/gormext/internal/benchkit"
+	"github.com/gormext/gormext/txctx"
+)
+
+// stackRow is an entity, so both contenders run the hooks plugin's work.
+type stackRow struct {
+	entities.IdentifiableEntity
+	entities.DatedEntity
+	Name string
+	N    int
+}
+
+var stackTables atomic.Int64
+
+// BenchmarkStack times the whole stack a service gets from database.Open
+// (pool with its bounded wait, hooks plugin, logger, error translation)
+// against GORM opened with gorm.Open on the same kind of database, with
+// the same plugin and the same pool limits, interleaved in one process.
+// Each pair reports "<op>-gormext/<op>-gorm", the ratio of their times.
+func BenchmarkStack(b *testing.B) {
+	for _, kind := range []string{"sqlite", "postgres"} {
+		dsn := strings.TrimSpace(os.Getenv("GORMEXT_TEST_POSTGRES_DSN"))
+		if kind == "postgres" && dsn == "" {
+			continue
+		}
+		b.Run("db="+kind, func(b *testing.B) {
+			ctx := context.Background()
+			ours := stackTable(b, openStackGormext(b, kind, dsn))
+			plain := stackTable(b, openStackGORM(b, kind, dsn))
+			benchkit.InterleavePairs(b, stackPair("First", ctx, plain, ours, stackFirst),
+				stackPair("Create", ctx, plain, ours, stackCreate),
+				stackPair("RunInsert", ctx, plain, ours, stackRunInsert))
+		})
+	}
+}
+
+func stackPair(name string, ctx context.Context, plain, ours *gorm.DB, op func(context.Context, *gorm.DB) error) [2]benchkit.Op {
+	return [2]benchkit.Op{
+		{Name: name + "-gorm", Run: func() error { return op(ctx, plain) }},
+		{Name: name + "-gormext", Run: func() error { return op(ctx, ours) }},
+	}
+}
+
+func stackFirst(ctx context.Context, db *gorm.DB) error {
+	var r stackRow
+	return db.WithContext(ctx).First(&r, "n = ?", 1).Error
+}
+
+func stackCreate(ctx context.Context, db *gorm.DB) error {
+	return db.WithContext(ctx).Create(&stackRow{Name: "b", N: 2}).Error
+}
+
+func stackRunInsert(ctx context.Context, db *gorm.DB) error {
+	return txctx.Run(txctx.WithDB(ctx, db), func(ctx context.Context) error {
+		return txctx.DB(ctx).Table(db.Statement.Table).Create(&stackRow{Name: "c", N: 3}).Error
+	})
+}
+
+// openStackGormext is database.Open with its defaults, logging discarded
+// below warnings as a service's would be.
+func openStackGormext(b *testing.B, kind, dsn string) *gorm.DB {
+	url := "sqlite::memory:"
+	if kind == "postgres" {
+		url = dsn
+	}
+	db, err := database.Open(context.Background(), database.Config{URL: url})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { closeStack(db) })
+	return db
+}
+
+// openStackGORM is what a service writes without gormext: gorm.Open with
+// the driver's own DSN, GORM's default configuration and logger, the hooks
+// plugin, and database.Open's pool limits.
+func openStackGORM(b *testing.B, kind, dsn string) *gorm.DB {
+	var dial gorm.Dialector
+	if kind == "postgres" {
+		dial = postgres.Open(dsn)
+	} else {
+		name := fmt.Sprintf("/gorm-stack-%d-%d", os.Getpid(), stackTables.Add(1))
+		dial = sqlite.Open("file:" + name + "?vfs=memdb&_foreign_keys=1&_busy_timeout=5000&_txlock=deferred")
+	}
+	db, err := gorm.Open(dial, &gorm.Config{Logger: logger.Default.LogMode(logger.Warn)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := db.Use(hooks.New()); err != nil {
+		b.Fatal(err)
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		b.Fatal(err)
+	}
+	sqlDB.SetMaxOpenConns(database.DefaultPoolSize + database.DefaultMaxOverflow)
+	sqlDB.SetMaxIdleConns(database.DefaultPoolSize)
+	b.Cleanup(func() { closeStack(db) })
+	return db
+}
+
+// stackTable gives db a table of its own, with one row to read.
+func stackTable(b *testing.B, db *gorm.DB) *gorm.DB {
+	table := fmt.Sprintf("stack_rows_%d_%d", os.Getpid(), stackTables.Add(1))
+	if err := db.Table(table).AutoMigrate(&stackRow{}); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = db.Migrator().DropTable(table) })
+	db = db.Table(table).Session(&gorm.Session{})
+	if err := db.Create(&stackRow{Name: "a", N: 1}).Error; err != nil {
+		b.Fatal(err)
+	}
+	return db
+}
+
+func closeStack(db *gorm.DB) {
+	if sqlDB, err := db.DB(); err == nil {
+		_ = sqlDB.Close()
+	}
+}
+
+// BenchmarkStackOps runs the operations of BenchmarkStack one contender at
+// a time, for their allocations (compare with benchstat -col /stack; their
+// times are less reliable than BenchmarkStack's interleaved ratios).
+func BenchmarkStackOps(b *testing.B) {
+	ops := []struct {
+		name string
+		op   func(context.Context, *gorm.DB) error
+	}{{"First", stackFirst}, {"Create", stackCreate}, {"RunInsert", stackRunInsert}}
+	for _, kind := range []string{"sqlite", "postgres"} {
+		dsn := strings.TrimSpace(os.Getenv("GORMEXT_TEST_POSTGRES_DSN"))
+		if kind == "postgres" && dsn == "" {
+			continue
+		}
+		dbs := map[string]func(*testing.B) *gorm.DB{
+			"gorm":    func(b *testing.B) *gorm.DB { return stackTable(b, openStackGORM(b, kind, dsn)) },
+			"gormext": func(b *testing.B) *gorm.DB { return stackTable(b, openStackGormext(b, kind, dsn)) },
+		}
+		for _, o := range ops {
+			for _, stack := range []string{"gorm", "gormext"} {
+				b.Run("db="+kind+"/op="+o.name+"/stack="+stack, func(b *testing.B) {
+					db := dbs[stack](b)
+					ctx := context.Background()
+					benchkit.Loop(b, func() error { return o.op(ctx, db) })
+				})
+			}
+		}
+	}
+}
