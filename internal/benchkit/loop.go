@@ -1,6 +1,7 @@
 package benchkit
 
 import (
+	"math/rand/v2"
 	"runtime"
 	"testing"
 	"time"
@@ -28,8 +29,8 @@ type Op struct {
 	Run  func() error
 }
 
-// Interleave runs the operations in turn, b.N times each, rotating which
-// goes first, and reports each one's mean wall time ("<name>-ns/op") and
+// Interleave runs the operations in turn, b.N times each, in a random order
+// each round, and reports each one's mean wall time ("<name>-ns/op") and
 // the ratio of each to the first ("<name>/<first>"). The load of a shared
 // machine moves both sides of a pair together, so the ratio holds much
 // better than two benchmarks run one after the other.
@@ -62,27 +63,45 @@ func InterleavePairs(b *testing.B, pairs ...[2]Op) {
 	}
 }
 
-// run times each operation over b.N rounds, rotating the order.
+// run times each operation over b.N rounds, in a new random order each
+// round (see rounds).
 func run(b *testing.B, ops []Op) []time.Duration {
 	b.Helper()
 	total := make([]time.Duration, len(ops))
-	i := 0
+	next := rounds(len(ops))
 	for b.Loop() {
-		for k := range ops {
-			j := (i + k) % len(ops)
+		for _, j := range next() {
 			start := time.Now()
 			if err := ops[j].Run(); err != nil {
 				b.Fatal(err)
 			}
 			total[j] += time.Since(start)
 		}
-		i++
 	}
 	return total
 }
 
+// rounds returns a function giving the order of each round: a random
+// permutation of 0..n-1, from a fixed seed so runs repeat. An operation
+// runs faster right after one that warmed the same caches (the same
+// statement on the other side of its pair, another insert), so a fixed
+// or rotated order favours whichever contender follows the more alike
+// neighbour; in a random order every contender has the same neighbours on
+// average.
+func rounds(n int) func() []int {
+	rng := rand.New(rand.NewPCG(1, uint64(n)))
+	perm := make([]int, n)
+	return func() []int {
+		for i := range perm {
+			perm[i] = i
+		}
+		rng.Shuffle(n, func(i, j int) { perm[i], perm[j] = perm[j], perm[i] })
+		return perm
+	}
+}
+
 // Rotate runs op(j) for each of n contenders once per round, b.N rounds,
-// rotating which goes first, on a locked OS thread, and returns each
+// in a new random order each round (see rounds), on a locked OS thread, and returns each
 // contender's total wall time and CPU time of that thread (ThreadCPU: time
 // spent waiting for a core does not inflate it; zero where unsupported).
 func Rotate(b *testing.B, n int, op func(j int)) (wall, cpu []time.Duration) {
@@ -90,16 +109,14 @@ func Rotate(b *testing.B, n int, op func(j int)) (wall, cpu []time.Duration) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	wall, cpu = make([]time.Duration, n), make([]time.Duration, n)
-	i := 0
+	next := rounds(n)
 	for b.Loop() {
-		for k := range n {
-			j := (i + k) % n
+		for _, j := range next() {
 			start, startCPU := time.Now(), ThreadCPU()
 			op(j)
 			cpu[j] += ThreadCPU() - startCPU
 			wall[j] += time.Since(start)
 		}
-		i++
 	}
 	return wall, cpu
 }
