@@ -64,11 +64,11 @@ func InterleavePairs(b *testing.B, pairs ...[2]Op) {
 }
 
 // run times each operation over b.N rounds, in a new random order each
-// round (see rounds).
+// round (see Rounds).
 func run(b *testing.B, ops []Op) []time.Duration {
 	b.Helper()
 	total := make([]time.Duration, len(ops))
-	next := rounds(len(ops))
+	next := Rounds(len(ops))
 	for b.Loop() {
 		for _, j := range next() {
 			start := time.Now()
@@ -81,14 +81,14 @@ func run(b *testing.B, ops []Op) []time.Duration {
 	return total
 }
 
-// rounds returns a function giving the order of each round: a random
+// Rounds returns a function giving the order of each round: a random
 // permutation of 0..n-1, from a fixed seed so runs repeat. An operation
 // runs faster right after one that warmed the same caches (the same
 // statement on the other side of its pair, another insert), so a fixed
 // or rotated order favours whichever contender follows the more alike
 // neighbour; in a random order every contender has the same neighbours on
 // average.
-func rounds(n int) func() []int {
+func Rounds(n int) func() []int {
 	rng := rand.New(rand.NewPCG(1, uint64(n)))
 	perm := make([]int, n)
 	return func() []int {
@@ -101,15 +101,16 @@ func rounds(n int) func() []int {
 }
 
 // Rotate runs op(j) for each of n contenders once per round, b.N rounds,
-// in a new random order each round (see rounds), on a locked OS thread, and returns each
-// contender's total wall time and CPU time of that thread (ThreadCPU: time
-// spent waiting for a core does not inflate it; zero where unsupported).
+// in a new random order each round (see Rounds), on a locked OS thread,
+// and returns each contender's total wall time and CPU time of that thread
+// (ThreadCPU: time spent waiting for a core does not inflate it; zero where
+// unsupported).
 func Rotate(b *testing.B, n int, op func(j int)) (wall, cpu []time.Duration) {
 	b.Helper()
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	wall, cpu = make([]time.Duration, n), make([]time.Duration, n)
-	next := rounds(n)
+	next := Rounds(n)
 	for b.Loop() {
 		for _, j := range next() {
 			start, startCPU := time.Now(), ThreadCPU()

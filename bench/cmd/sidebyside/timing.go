@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/gormext/gormext/internal/benchkit"
 )
 
 // contender is one implementation of an operation.
@@ -31,8 +33,7 @@ const (
 )
 
 // measure runs the contenders interleaved: a warm-up, then s.rounds rounds
-// of s.iters iterations, each iteration running every contender once,
-// starting one further along each time.
+// of s.iters iterations, each iteration running every contender once.
 func measure(cs []contender, s settings) ([]row, error) {
 	if err := loop(cs, max(10, s.iters/10), nil); err != nil {
 		return nil, err
@@ -51,11 +52,13 @@ func measure(cs []contender, s settings) ([]row, error) {
 	return summarize(cs, perRound), nil
 }
 
-// loop runs n iterations, adding each contender's time to total when given.
+// loop runs n iterations, each running every contender once in a random
+// order (see benchkit.Rounds), adding each contender's time to total when
+// given.
 func loop(cs []contender, n int, total []time.Duration) error {
-	for i := range n {
-		for k := range cs {
-			j := (i + k) % len(cs)
+	next := benchkit.Rounds(len(cs))
+	for range n {
+		for _, j := range next() {
 			start := time.Now()
 			if err := cs[j].run(); err != nil {
 				return fmt.Errorf("%s: %w", cs[j].name, err)
