@@ -9,23 +9,24 @@ import (
 )
 
 // count returns the total of db's rows as mode says, never changing db.
-func count(db *gorm.DB, mode CountMode) (int64, error) {
+// model, when not nil, is the model of the query (see modelOf).
+func count(db *gorm.DB, mode CountMode, model any) (int64, error) {
 	switch mode {
 	case CountNone:
 		return -1, nil
 	case CountEstimate:
 		if db.Dialector.Name() == "postgres" {
-			return estimate(db)
+			return estimate(db, model)
 		}
 	}
-	return exactCount(db)
+	return exactCount(db, model)
 }
 
 // unpaged returns a copy of db whose statement, once its scopes have run,
-// has no ORDER BY, LIMIT, OFFSET or preloads: the query to count. db is not
-// changed.
-func unpaged(db *gorm.DB) *gorm.DB {
-	tx := db.Session(&gorm.Session{}).Limit(-1) // clones the statement
+// has no ORDER BY, LIMIT, OFFSET or preloads: the query to count, with
+// model as its model when not nil. db is not changed.
+func unpaged(db *gorm.DB, model any) *gorm.DB {
+	tx := adopt(db.Session(&gorm.Session{}).Limit(-1), model) // Limit clones the statement
 	tx.Statement.Preloads = nil
 	return tx.Scopes(func(d *gorm.DB) *gorm.DB {
 		delete(d.Statement.Clauses, "ORDER BY")
@@ -40,12 +41,12 @@ func unpaged(db *gorm.DB) *gorm.DB {
 // select or any other clause, whether set on db or by its scopes, it is
 // COUNT(*) over the query as a subquery, so that the count is what the
 // query returns.
-func exactCount(db *gorm.DB) (int64, error) {
+func exactCount(db *gorm.DB, model any) (int64, error) {
 	if !plain(db.Statement, false) {
-		return subqueryCount(db)
+		return subqueryCount(db, model)
 	}
 	var n int64
-	err := unpaged(db).Scopes(countScope).Count(&n).Error
+	err := unpaged(db, model).Scopes(countScope).Count(&n).Error
 	return n, err
 }
 
@@ -107,8 +108,8 @@ func countSelect(st *gorm.Statement) bool {
 
 // subqueryCount is COUNT(*) over the query as a subquery. PostgreSQL and
 // SQLite flatten the subquery where they can.
-func subqueryCount(db *gorm.DB) (int64, error) {
-	sub, err := built(unpaged(db))
+func subqueryCount(db *gorm.DB, model any) (int64, error) {
+	sub, err := built(unpaged(db, model))
 	if err != nil {
 		return 0, err
 	}
@@ -127,8 +128,8 @@ func built(tx *gorm.DB) (*gorm.DB, error) {
 }
 
 // estimate returns PostgreSQL's planner estimate of the query's rows.
-func estimate(db *gorm.DB) (int64, error) {
-	sub, err := built(unpaged(db))
+func estimate(db *gorm.DB, model any) (int64, error) {
+	sub, err := built(unpaged(db, model))
 	if err != nil {
 		return 0, err
 	}

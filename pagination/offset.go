@@ -86,14 +86,14 @@ func Paginate[T any](db *gorm.DB, f PaginatedFilter, opts ...Option) (Paginated[
 	if db.Error != nil {
 		return Paginated[T]{}, db.Error
 	}
-	db = withModel[T](db)
-	total, err := count(db, c.count)
+	model := modelOf[T](db)
+	total, err := count(db, c.count, model)
 	if err != nil {
 		return Paginated[T]{}, err
 	}
 	items := make([]T, 0, f.PageSize)
 	if total != 0 || c.count != CountExact {
-		err = window(db, f.PageSize, f.offset()).Find(&items).Error
+		err = window(db, f.PageSize, f.offset(), model).Find(&items).Error
 	}
 	if err != nil {
 		return Paginated[T]{}, err
@@ -110,6 +110,26 @@ func withModel[T any](db *gorm.DB) *gorm.DB {
 	return db.Session(&gorm.Session{}).Model(new(T))
 }
 
+// modelOf returns the model Paginate gives the statements it derives from
+// db: nil when db has a model or a table, else a new T. The derived
+// statements are copies made anyway (see unpaged and window), so setting
+// the model on them costs no copy of db of its own.
+func modelOf[T any](db *gorm.DB) any {
+	if db.Statement.Model != nil || db.Statement.Table != "" || db.Statement.TableExpr != nil {
+		return nil
+	}
+	return new(T)
+}
+
+// adopt sets model as tx's model when model is not nil. tx must hold a
+// statement of its own (one a chain method has cloned).
+func adopt(tx *gorm.DB, model any) *gorm.DB {
+	if model != nil {
+		tx.Statement.Model = model
+	}
+	return tx
+}
+
 func totalPages(total int64, size int) int {
 	if total < 0 {
 		return -1
@@ -119,12 +139,14 @@ func totalPages(total int64, size int) int {
 
 // window returns a copy of db whose statement selects limit rows from
 // offset, whatever LIMIT and OFFSET db had (GORM merges a zero Offset with
-// an earlier one, so they are replaced rather than added).
-func window(db *gorm.DB, limit, offset int) *gorm.DB {
-	return db.Session(&gorm.Session{}).Scopes(func(d *gorm.DB) *gorm.DB {
+// an earlier one, so they are replaced rather than added), with model as
+// its model when not nil.
+func window(db *gorm.DB, limit, offset int, model any) *gorm.DB {
+	tx := db.Session(&gorm.Session{}).Scopes(func(d *gorm.DB) *gorm.DB { // clones the statement
 		setWindow(d, limit, offset)
 		return d
 	})
+	return adopt(tx, model)
 }
 
 // setWindow makes d's statement select limit rows from offset.
