@@ -20,6 +20,13 @@ func (c *scopeCtx) Value(key any) any {
 	if key == (scopeKey{}) {
 		return &c.s
 	}
+	if f := c.s.frame; f != nil && f == &f.tx.root {
+		// A Middleware request's transaction, once begun under an
+		// observer: the context the observer returned (see Observer).
+		if v, ok := f.tx.observedValue(key); ok {
+			return v
+		}
+	}
 	return c.Context.Value(key)
 }
 

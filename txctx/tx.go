@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"sync"
+	"sync/atomic"
 
 	"gorm.io/gorm"
 )
@@ -37,6 +38,14 @@ type txn struct {
 	top  *frame // innermost open frame; nil once ended
 	seq  int    // savepoint names: sp_1, sp_2, ...
 
+	name     string                      // the connection's name (canonical), for the observer
+	attempt  int                         // the attempt of Run or of the request, from 1
+	observer Observer                    // the connection's (Observe), or nil
+	obs      atomic.Pointer[observation] // the observed transaction, between Start and End
+	lazyBase context.Context             // a lazy transaction's observer context: the request's
+	outcome  Outcome                     // how a lazy transaction ended (finishLazy)
+	endErr   error                       // and why
+
 	pendingRelease string // savepoint released but not yet sent; guarded by sem
 	doomed         error  // a serialization failure seen in a savepoint
 	lost           error  // the connection closed by a savepoint's cancellation
@@ -63,7 +72,8 @@ type rollbackHook struct {
 }
 
 func newTxn(conn *gorm.DB, c *config) *txn {
-	t := &txn{conn: conn, opts: c.txOptions(), readOnly: c.readOnly, level: c.isolation, sem: make(chan struct{}, 1)}
+	t := &txn{conn: conn, opts: c.txOptions(), readOnly: c.readOnly, level: c.isolation, sem: make(chan struct{}, 1),
+		attempt: 1, observer: observerOf(conn)}
 	t.sqlite = conn.Dialector != nil && conn.Dialector.Name() == "sqlite"
 	t.root.tx = t
 	t.top = &t.root
@@ -79,7 +89,7 @@ func (t *txn) session(ctx context.Context, f *frame) *gorm.DB {
 		return errSession(ctx, t.conn, concurrentErr(f))
 	}
 	if t.base == nil && t.lazy && t.beginErr == nil {
-		t.beginErr = t.beginLocked(ctx, 0)
+		t.beginErr = t.beginLazyLocked(ctx)
 	}
 	base, err := t.base, t.beginErr
 	t.mu.Unlock()
@@ -133,7 +143,7 @@ func (t *txn) pushFrame(ctx context.Context, parent *frame, standalone bool) (*f
 		return nil, concurrentErr(parent)
 	}
 	if t.base == nil && t.lazy && t.beginErr == nil {
-		t.beginErr = t.beginLocked(ctx, 0)
+		t.beginErr = t.beginLazyLocked(ctx)
 	}
 	if t.beginErr != nil {
 		return nil, t.beginErr
