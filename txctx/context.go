@@ -158,14 +158,16 @@ func WithTx(ctx context.Context, tx *gorm.DB) context.Context {
 func WithNamedTx(ctx context.Context, name string, tx *gorm.DB) context.Context {
 	registerLock(tx)
 	t := externalTxn(tx)
-	return push(ctx, canonical(name), tx, &t.root, false)
+	t.name = canonical(name)
+	return push(ctx, t.name, tx, &t.root, false)
 }
 
 // externalTxn wraps a transaction begun by the caller. DB(ctx) hands out
 // a copy of tx whose connection refuses Commit and Rollback (see
 // manual.go): the transaction is ended by whoever began it, through tx.
 func externalTxn(tx *gorm.DB) *txn {
-	t := &txn{conn: tx, external: true, pool: tx.Statement.ConnPool, sem: make(chan struct{}, 1)}
+	t := &txn{conn: tx, external: true, pool: tx.Statement.ConnPool, sem: make(chan struct{}, 1),
+		attempt: 1, observer: observerOf(tx)}
 	t.owned = guard(t, t.pool)
 	t.base = tx.Session(&gorm.Session{Context: tx.Statement.Context}) // a statement of its own
 	t.base.Statement.ConnPool = t.owned

@@ -382,3 +382,33 @@ func TestObserveRefusesNilAndSecondObserver(t *testing.T) {
 		t.Errorf("second Observe: err = %v, want gorm.ErrRegistered", err)
 	}
 }
+
+// TestObserverSeesSavepointsUnderWithTx: under a transaction the caller
+// began (WithTx, as txtest does), the Runs are savepoints, observed.
+func TestObserverSeesSavepointsUnderWithTx(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+		bind(t, db)
+		rec := &scopeRecorder{}
+		if err := txctx.Observe(db, rec); err != nil {
+			t.Fatal(err)
+		}
+		tx := db.Begin()
+		if tx.Error != nil {
+			t.Fatal(tx.Error)
+		}
+		defer tx.Rollback()
+		ctx := txctx.WithTx(context.Background(), tx)
+		err := txctx.Run(ctx, func(ctx context.Context) error {
+			return txctx.Run(ctx, func(ctx context.Context) error { return insert(ctx, "inner") })
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec.want(t,
+			"start 1<-0 savepoint sp_1 default attempt=1",
+			"start 2<-1 savepoint sp_2 default attempt=1",
+			"end 2 savepoint sp_2 commit",
+			"end 1 savepoint sp_1 commit",
+		)
+	})
+}
