@@ -54,7 +54,9 @@ func (t *txn) beginLocked(ctx context.Context, poolWait time.Duration) error {
 // beginLazyLocked begins a lazy transaction (Middleware) on its first use,
 // observed from the request's context.
 func (t *txn) beginLazyLocked(ctx context.Context) error {
-	t.startObserving(t.lazyBase)
+	if t.ob != nil {
+		t.startObserving(t.ob.base)
+	}
 	err := t.beginLocked(ctx, 0)
 	if err != nil {
 		t.endObserving(Failed, err, "")

@@ -158,8 +158,9 @@ func WithTx(ctx context.Context, tx *gorm.DB) context.Context {
 func WithNamedTx(ctx context.Context, name string, tx *gorm.DB) context.Context {
 	registerLock(tx)
 	t := externalTxn(tx)
-	t.name = canonical(name)
-	return push(ctx, t.name, tx, &t.root, false)
+	name = canonical(name)
+	t.observing(name, 1, nil)
+	return push(ctx, name, tx, &t.root, false)
 }
 
 // externalTxn wraps a transaction begun by the caller. DB(ctx) hands out
@@ -167,7 +168,7 @@ func WithNamedTx(ctx context.Context, name string, tx *gorm.DB) context.Context 
 // manual.go): the transaction is ended by whoever began it, through tx.
 func externalTxn(tx *gorm.DB) *txn {
 	t := &txn{conn: tx, external: true, pool: tx.Statement.ConnPool, sem: make(chan struct{}, 1),
-		attempt: 1, observer: observerOf(tx)}
+		ob: newObserved(tx)}
 	t.owned = guard(t, t.pool)
 	t.base = tx.Session(&gorm.Session{Context: tx.Statement.Context}) // a statement of its own
 	t.base.Statement.ConnPool = t.owned

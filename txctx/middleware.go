@@ -191,7 +191,8 @@ func serveAttempt(c *middlewareConfig, conns []conn, next http.Handler, r *http.
 	txns := make([]*txn, len(conns))
 	for i, cn := range conns {
 		txns[i] = newTxn(cn.db, &c.tx)
-		txns[i].lazy, txns[i].name, txns[i].attempt, txns[i].lazyBase = true, cn.name, attempt, ctx
+		txns[i].lazy = true
+		txns[i].observing(cn.name, attempt, ctx)
 	}
 	held := newHeldResponse()
 	completed := false
@@ -209,7 +210,7 @@ func serveAttempt(c *middlewareConfig, conns []conn, next http.Handler, r *http.
 	hooks, err := finishAll(ctx, commitOrder(txns, primaryIndex(c, conns)), held.code() < c.rollbackStatus)
 	retry := c.tx.retryReason(err, attempt, attempts)
 	for _, t := range txns {
-		t.endObserving(t.outcome, t.endErr, retry)
+		t.endLazyObserving(retry)
 	}
 	return held, hooks, err
 }
@@ -244,7 +245,7 @@ func finishAll(ctx context.Context, txns []*txn, ok bool) ([]func(context.Contex
 }
 
 // finishLazy commits (ok) or rolls back a lazy transaction, begun or not.
-// It leaves how it ended in t.outcome and t.endErr, for the observer.
+// It leaves how it ended for the observer (see endLazyObserving).
 func (t *txn) finishLazy(ctx context.Context, ok bool) ([]func(context.Context), error) {
 	t.mu.Lock()
 	begun, beginErr := t.base != nil, t.beginErr
@@ -258,14 +259,14 @@ func (t *txn) finishLazy(ctx context.Context, ok bool) ([]func(context.Context),
 		return t.end(ok), nil
 	case ok:
 		hooks, outcome, err := t.finish(ctx, nil)
-		t.outcome, t.endErr = outcome, err
+		t.ended(outcome, err)
 		return hooks, err
 	}
 	hooks, outcome, err := t.finish(ctx, errHandlerStatus)
 	if !errors.Is(err, ErrRollback) {
 		err = nil // the handler's own answer stands
 	}
-	t.outcome, t.endErr = outcome, err
+	t.ended(outcome, err)
 	return hooks, err
 }
 

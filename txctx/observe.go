@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync/atomic"
 
 	"gorm.io/gorm"
 )
@@ -172,6 +173,28 @@ func observerOf(db *gorm.DB) Observer {
 	return nil
 }
 
+// observed is what a transaction of a connection with an observer keeps
+// for it; a transaction of a connection without one keeps nothing (a nil
+// pointer), so that it costs no allocation more.
+type observed struct {
+	observer Observer
+	name     string                      // the connection's name (canonical)
+	attempt  int                         // of Run or of the request, from 1
+	current  atomic.Pointer[observation] // between Start and End
+	base     context.Context             // a lazy transaction's: the request's context
+	outcome  Outcome                     // how a lazy transaction ended (finishLazy)
+	err      error                       // and why
+}
+
+// newObserved returns the observer state of a transaction on conn, nil
+// when conn has no observer.
+func newObserved(conn *gorm.DB) *observed {
+	if o := observerOf(conn); o != nil {
+		return &observed{observer: o, attempt: 1}
+	}
+	return nil
+}
+
 // observation is an observed scope: the context Start returned and the
 // scope it was told.
 type observation struct {
@@ -179,9 +202,17 @@ type observation struct {
 	scope Scope
 }
 
+// observing records what the observer is told about t: its connection's
+// name, its attempt and, for a lazy transaction, the request's context.
+func (t *txn) observing(name string, attempt int, base context.Context) {
+	if t.ob != nil {
+		t.ob.name, t.ob.attempt, t.ob.base = name, attempt, base
+	}
+}
+
 // scope describes t, or its savepoint sp, for the observer.
 func (t *txn) scope(kind Kind, sp string) Scope {
-	name := t.name
+	name := t.ob.name
 	if name == "" {
 		name = DefaultName
 	}
@@ -189,39 +220,54 @@ func (t *txn) scope(kind Kind, sp string) Scope {
 	if t.conn.Dialector != nil {
 		dialect = t.conn.Dialector.Name()
 	}
-	return Scope{Kind: kind, Connection: name, Dialect: dialect, Savepoint: sp, Attempt: t.attempt,
+	return Scope{Kind: kind, Connection: name, Dialect: dialect, Savepoint: sp, Attempt: t.ob.attempt,
 		ReadOnly: t.readOnly, Isolation: t.level, Request: t.lazy}
 }
 
 // startObserving tells t's observer, if any, that t begins, and returns the
 // context of its scope (ctx itself when t is not observed).
 func (t *txn) startObserving(ctx context.Context) context.Context {
-	if t.observer == nil {
+	if t.ob == nil {
 		return ctx
 	}
 	o := &observation{scope: t.scope(Transaction, "")}
-	o.ctx = t.observer.Start(ctx, o.scope)
-	t.obs.Store(o)
+	o.ctx = t.ob.observer.Start(ctx, o.scope)
+	t.ob.current.Store(o)
 	return o.ctx
 }
 
 // endObserving tells t's observer, if any, that t has ended.
 func (t *txn) endObserving(outcome Outcome, err error, retry string) {
-	if t.observer == nil {
+	if t.ob == nil {
 		return
 	}
-	if o := t.obs.Swap(nil); o != nil {
-		t.observer.End(o.ctx, o.scope, Result{Outcome: outcome, Err: err, RetryReason: retry})
+	if o := t.ob.current.Swap(nil); o != nil {
+		t.ob.observer.End(o.ctx, o.scope, Result{Outcome: outcome, Err: err, RetryReason: retry})
+	}
+}
+
+// ended records how a lazy transaction ended, for endLazyObserving.
+func (t *txn) ended(outcome Outcome, err error) {
+	if t.ob != nil {
+		t.ob.outcome, t.ob.err = outcome, err
+	}
+}
+
+// endLazyObserving tells the observer that a lazy transaction has ended,
+// as ended recorded, if it began.
+func (t *txn) endLazyObserving(retry string) {
+	if t.ob != nil {
+		t.endObserving(t.ob.outcome, t.ob.err, retry)
 	}
 }
 
 // observedValue is the value of key in the context the observer returned
 // for t, a lazy transaction that has begun; false when there is none.
 func (t *txn) observedValue(key any) (any, bool) {
-	if t.observer == nil || !t.lazy {
+	if t.ob == nil || !t.lazy {
 		return nil, false
 	}
-	if o := t.obs.Load(); o != nil {
+	if o := t.ob.current.Load(); o != nil {
 		return o.ctx.Value(key), true
 	}
 	return nil, false
@@ -253,10 +299,10 @@ type savepointObservation struct {
 // startSavepoint tells t's observer that savepoint f begins; it returns the
 // context of the savepoint's scope.
 func (t *txn) startSavepoint(ctx context.Context, f *frame) (context.Context, savepointObservation) {
-	if t.observer == nil {
+	if t.ob == nil {
 		return ctx, savepointObservation{}
 	}
-	so := savepointObservation{observer: t.observer, scope: t.scope(Savepoint, f.savepoint)}
+	so := savepointObservation{observer: t.ob.observer, scope: t.scope(Savepoint, f.savepoint)}
 	so.ctx = so.observer.Start(ctx, so.scope)
 	return so.ctx, so
 }

@@ -111,7 +111,7 @@ func runOutermost(ctx context.Context, s *scope, fn func(context.Context) error,
 // fn rolls back and runs the AfterRollback callbacks before unwinding.
 func runAttempt(ctx, hookCtx context.Context, s *scope, fn func(context.Context) error, c *config, attempt int) (hooks []func(context.Context), err error) {
 	t := newTxn(s.db, c)
-	t.name, t.attempt = s.name, attempt
+	t.observing(s.name, attempt, nil)
 	ctx = t.startObserving(ctx)
 	if err := t.beginLocked(ctx, c.poolWait); err != nil {
 		t.endObserving(Failed, err, c.retryReason(err, attempt, c.attempts))

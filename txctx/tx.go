@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"sync"
-	"sync/atomic"
 
 	"gorm.io/gorm"
 )
@@ -19,8 +18,8 @@ type txn struct {
 	conn     *gorm.DB           // the bound connection (lazy begin starts from it)
 	opts     *sql.TxOptions     // options it began (or will begin) with
 	readOnly bool               // opts.ReadOnly, kept for conflict checks
+	sqlite   bool               // beside readOnly: one word for both
 	level    sql.IsolationLevel // opts.Isolation, kept for conflict checks
-	sqlite   bool
 
 	base   *gorm.DB      // session of the transaction; nil until begun
 	pool   gorm.ConnPool // the *sql.Tx (or PreparedStmtTX) Begin returned
@@ -38,13 +37,7 @@ type txn struct {
 	top  *frame // innermost open frame; nil once ended
 	seq  int    // savepoint names: sp_1, sp_2, ...
 
-	name     string                      // the connection's name (canonical), for the observer
-	attempt  int                         // the attempt of Run or of the request, from 1
-	observer Observer                    // the connection's (Observe), or nil
-	obs      atomic.Pointer[observation] // the observed transaction, between Start and End
-	lazyBase context.Context             // a lazy transaction's observer context: the request's
-	outcome  Outcome                     // how a lazy transaction ended (finishLazy)
-	endErr   error                       // and why
+	ob *observed // the observer's state; nil when the connection has none (observe.go)
 
 	pendingRelease string // savepoint released but not yet sent; guarded by sem
 	doomed         error  // a serialization failure seen in a savepoint
@@ -73,7 +66,7 @@ type rollbackHook struct {
 
 func newTxn(conn *gorm.DB, c *config) *txn {
 	t := &txn{conn: conn, opts: c.txOptions(), readOnly: c.readOnly, level: c.isolation, sem: make(chan struct{}, 1),
-		attempt: 1, observer: observerOf(conn)}
+		ob: newObserved(conn)}
 	t.sqlite = conn.Dialector != nil && conn.Dialector.Name() == "sqlite"
 	t.root.tx = t
 	t.top = &t.root
