@@ -21,8 +21,10 @@ import (
 // everything inside the scope: the context fn gets, and so the statements
 // sent through [DB] and the nested scopes. Return ctx itself to add
 // nothing. End is called once for each Start, when the transaction or
-// savepoint has ended (after COMMIT or ROLLBACK, RELEASE or ROLLBACK TO,
-// or a failure to send them), with the context Start returned.
+// savepoint has ended (after COMMIT or ROLLBACK, ROLLBACK TO, or a failure
+// to send them; a released savepoint ends when fn returns, its RELEASE
+// going out with the transaction's next statement), with the context
+// Start returned.
 //
 // The transaction of a [Middleware] request begins when the handler first
 // uses it: Start is called then, with the request's context, and from then
