@@ -7,21 +7,28 @@ TESTFLAGS   ?=
 BENCHCOUNT  ?= 10
 BENCH       ?= .
 STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
+# MODULES: the adapter modules (own go.mod) that make test, vet and lint
+# also cover, each with all its packages
+MODULES     ?= otel
 BENCHSTAT   ?= $(GO) run golang.org/x/perf/cmd/benchstat@latest
 
 .PHONY: test vet lint bench example
 
-## test: go vet, then every test with the race detector
+## test: go vet, then every test with the race detector, in the core
+## module and in each of MODULES
 test: vet
 	@if [ -n "$$GORMEXT_TEST_POSTGRES_DSN" ]; then echo "databases: sqlite, postgres"; else echo "databases: sqlite (set GORMEXT_TEST_POSTGRES_DSN to add postgres)"; fi
 	$(GO) test -race -count=1 -timeout 15m $(TESTFLAGS) $(PKGS)
+	@for m in $(MODULES); do echo "module $$m:"; (cd $$m && $(GO) test -race -count=1 -timeout 5m $(TESTFLAGS) ./...) || exit 1; done
 
 vet:
 	$(GO) vet $(PKGS)
+	@for m in $(MODULES); do (cd $$m && $(GO) vet ./...) || exit 1; done
 
 ## lint: go vet and staticcheck
 lint: vet
 	$(STATICCHECK) $(PKGS)
+	@for m in $(MODULES); do (cd $$m && $(STATICCHECK) ./...) || exit 1; done
 
 ## bench: benchmarks beside their baselines, compared with benchstat, then
 ## the side-by-side table (bench-side)

@@ -238,7 +238,7 @@ func poolHealth(db *gorm.DB) PoolHealth {
 		MaxOpen:        s.MaxOpenConnections,
 		WaitCount:      s.WaitCount,
 		WaitDurationMS: milliseconds(s.WaitDuration),
-		Timeouts:       poolTimeouts(db),
+		Timeouts:       PoolTimeouts(db),
 	}
 }
 
@@ -246,9 +246,12 @@ func poolHealth(db *gorm.DB) PoolHealth {
 // GORM) that counts the waits that ended with ErrPoolTimeout.
 type timeoutCounter interface{ PoolTimeouts() int64 }
 
-// poolTimeouts returns how many waits for a connection of db's pool ended
-// with ErrPoolTimeout, or 0 when the pool does not count them.
-func poolTimeouts(db *gorm.DB) int64 {
+// PoolTimeouts returns how many waits for a connection of db's pool have
+// ended with [ErrPoolTimeout] since [Open] opened it: a counter that only
+// grows, for metrics (PoolHealth.Timeouts reports the same number). It is
+// 0 for a *gorm.DB whose pool does not count them (one not opened by
+// Open, or a session inside a transaction).
+func PoolTimeouts(db *gorm.DB) int64 {
 	pool := db.ConnPool
 	if ps, ok := pool.(*gorm.PreparedStmtDB); ok { // PrepareStmt
 		pool = ps.ConnPool

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 
@@ -127,23 +126,13 @@ func callerError(err error) bool {
 	return constraintError(err) != nil // TranslateError turned off in Config.GORM
 }
 
-// errorText is err's message for the log. Without LogValues, the parts of
-// driver messages known to quote a value are withheld: PostgreSQL's data
-// exceptions (SQLSTATE class 22, such as `invalid input syntax for type
-// uuid: "..."`) and pgx's failures to encode an argument.
+// errorText is err's message for the log: without LogValues, as
+// ErrorWithoutValues gives it.
 func (l *slogLogger) errorText(err error) string {
-	text := err.Error()
 	if l.values {
-		return text
+		return err.Error()
 	}
-	var pg *pgconn.PgError
-	if errors.As(err, &pg) && strings.HasPrefix(pg.Code, "22") && pg.Message != "" {
-		text = strings.ReplaceAll(text, pg.Message, "invalid value (message withheld: it quotes the value; set Config.LogValues to log it)")
-	}
-	if before, _, found := strings.Cut(text, "unable to encode "); found {
-		text = before + "unable to encode a parameter (value withheld; set Config.LogValues to log it)"
-	}
-	return text
+	return withholdValues(err, "; set Config.LogValues to log it")
 }
 
 // explainedPlaceholder is a PostgreSQL placeholder as GORM's explain

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"gorm.io/gorm"
@@ -21,8 +22,9 @@ import (
 // closes the rows or ends the transaction, and database/sql puts it back
 // before the call returns.
 type pool struct {
-	db      *sql.DB
-	timeout time.Duration
+	db       *sql.DB
+	timeout  time.Duration
+	timeouts atomic.Int64 // waits that ran out of timeout (see PoolTimeouts)
 }
 
 var (
@@ -84,6 +86,10 @@ func (p *pool) Ping() error { return p.PingContext(context.Background()) }
 // GetDBConn implements gorm.GetDBConnector, so that db.DB() returns the
 // *sql.DB.
 func (p *pool) GetDBConn() (*sql.DB, error) { return p.db, nil }
+
+// PoolTimeouts returns how many waits for a connection ended with
+// ErrPoolTimeout since the pool was opened (see the function PoolTimeouts).
+func (p *pool) PoolTimeouts() int64 { return p.timeouts.Load() }
 
 // timeoutError is the error of a wait that ran out.
 func (p *pool) timeoutError() error {

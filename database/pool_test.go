@@ -405,3 +405,49 @@ func TestEndedContextBeforeTheCall(t *testing.T) {
 		t.Run("every connection held", check)
 	}, testdb.WithConfig(poolOfOne))
 }
+
+// TestPoolTimeoutsCounts checks that PoolTimeouts counts each wait that
+// ended with ErrPoolTimeout, and nothing else, with and without
+// PrepareStmt, and that the health report shows the same number.
+func TestPoolTimeoutsCounts(t *testing.T) {
+	for _, prepare := range []bool{false, true} {
+		t.Run(fmt.Sprintf("PrepareStmt=%v", prepare), func(t *testing.T) {
+			testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+				if err := db.AutoMigrate(&counter{}); err != nil {
+					t.Fatal(err)
+				}
+				if err := db.Create(&counter{N: 1}).Error; err != nil {
+					t.Fatal(err)
+				}
+				if got := database.PoolTimeouts(db); got != 0 {
+					t.Fatalf("PoolTimeouts before any timeout = %d, want 0", got)
+				}
+				holdOnlyConnection(t, db)
+				for range 2 {
+					if err := db.Exec("UPDATE counters SET n = 2").Error; !errors.Is(err, database.ErrPoolTimeout) {
+						t.Fatalf("err = %v, want ErrPoolTimeout", err)
+					}
+				}
+				if got := database.PoolTimeouts(db); got != 2 {
+					t.Errorf("PoolTimeouts = %d, want 2", got)
+				}
+				r := database.Health(context.Background(), map[string]*gorm.DB{"default": db}, database.WithHealthTimeout(50*time.Millisecond), quietHealth)
+				if got := r.Connections["default"].Pool.Timeouts; got != 2 {
+					t.Errorf("health report Timeouts = %d, want 2", got)
+				}
+			}, testdb.WithConfig(func(c *database.Config) {
+				poolOfOne(c)
+				c.GORM = func(g *gorm.Config) { g.PrepareStmt = prepare }
+			}))
+		})
+	}
+}
+
+// TestPoolTimeoutsOutsideOpen: a *gorm.DB whose pool keeps no count
+// reports 0.
+func TestPoolTimeoutsOutsideOpen(t *testing.T) {
+	db := testdb.Open(t, testdb.SQLite, testdb.Plain())
+	if got := database.PoolTimeouts(db); got != 0 {
+		t.Errorf("PoolTimeouts = %d, want 0", got)
+	}
+}

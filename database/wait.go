@@ -110,6 +110,7 @@ func (w *waitCtx) expire() {
 	}
 	w.err = w.pool.timeoutError()
 	if w.state.CompareAndSwap(waiting, timedOut) {
+		w.pool.timeouts.Add(1)
 		close(w.done)
 	}
 }

@@ -51,6 +51,19 @@ func (t *txn) beginLocked(ctx context.Context, poolWait time.Duration) error {
 	return t.afterBegin(ctx)
 }
 
+// beginLazyLocked begins a lazy transaction (Middleware) on its first use,
+// observed from the request's context.
+func (t *txn) beginLazyLocked(ctx context.Context) error {
+	if t.ob != nil {
+		t.startObserving(t.ob.base)
+	}
+	err := t.beginLocked(ctx, 0)
+	if err != nil {
+		t.endObserving(Failed, err, "")
+	}
+	return err
+}
+
 // watchBegin cancels the BEGIN when ctx ends or poolWait passes; stop
 // reports whether poolWait passed. Whichever comes first of stop, the
 // caller's cancellation and the timer decides: once stop has returned

@@ -20,6 +20,13 @@ func (c *scopeCtx) Value(key any) any {
 	if key == (scopeKey{}) {
 		return &c.s
 	}
+	if f := c.s.frame; f != nil && f == &f.tx.root {
+		// A Middleware request's transaction, once begun under an
+		// observer: the context the observer returned (see Observer).
+		if v, ok := f.tx.observedValue(key); ok {
+			return v
+		}
+	}
 	return c.Context.Value(key)
 }
 
@@ -151,14 +158,17 @@ func WithTx(ctx context.Context, tx *gorm.DB) context.Context {
 func WithNamedTx(ctx context.Context, name string, tx *gorm.DB) context.Context {
 	registerLock(tx)
 	t := externalTxn(tx)
-	return push(ctx, canonical(name), tx, &t.root, false)
+	name = canonical(name)
+	t.observing(name, 1, nil)
+	return push(ctx, name, tx, &t.root, false)
 }
 
 // externalTxn wraps a transaction begun by the caller. DB(ctx) hands out
 // a copy of tx whose connection refuses Commit and Rollback (see
 // manual.go): the transaction is ended by whoever began it, through tx.
 func externalTxn(tx *gorm.DB) *txn {
-	t := &txn{conn: tx, external: true, pool: tx.Statement.ConnPool, sem: make(chan struct{}, 1)}
+	t := &txn{conn: tx, external: true, pool: tx.Statement.ConnPool, sem: make(chan struct{}, 1),
+		ob: newObserved(tx)}
 	t.owned = guard(t, t.pool)
 	t.base = tx.Session(&gorm.Session{Context: tx.Statement.Context}) // a statement of its own
 	t.base.Statement.ConnPool = t.owned

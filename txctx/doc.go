@@ -97,5 +97,12 @@
 // then fails with [ErrPoolExhausted]; size the pool above the number of
 // concurrent transactions that call RunNew.
 //
+// # Observing
+//
+// [Observe] registers an [Observer] on a connection, told when each
+// transaction and savepoint starts and ends; the context it returns is the
+// parent of fn's. The module github.com/gormext/gormext/otel builds
+// OpenTelemetry spans on it. A connection without one costs nothing more.
+//
 // See docs/transactions.md for the full guide.
 package txctx

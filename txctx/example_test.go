@@ -125,3 +125,39 @@ func ExampleMiddleware() {
 	// /orders?fail 422
 	// orders: 1
 }
+
+// logObserver prints what it is told; an OpenTelemetry observer starts a
+// span in Start and ends it in End.
+type logObserver struct{}
+
+func (logObserver) Start(ctx context.Context, s txctx.Scope) context.Context {
+	fmt.Println("start", s.Kind, s.Savepoint, "attempt", s.Attempt)
+	return ctx
+}
+
+func (logObserver) End(_ context.Context, s txctx.Scope, r txctx.Result) {
+	fmt.Println("end", s.Kind, s.Savepoint, r.Outcome)
+}
+
+func ExampleObserve() {
+	ctx := context.Background()
+	db, err := database.Open(ctx, database.Config{URL: "sqlite::memory:"})
+	if err != nil {
+		panic(err)
+	}
+	defer func() { s, _ := db.DB(); _ = s.Close() }()
+	if err := txctx.Observe(db, logObserver{}); err != nil {
+		panic(err)
+	}
+
+	ctx = txctx.WithDB(ctx, db)
+	_ = txctx.Run(ctx, func(ctx context.Context) error {
+		_ = txctx.Run(ctx, func(ctx context.Context) error { return errors.New("out of stock") })
+		return nil
+	})
+	// Output:
+	// start transaction  attempt 1
+	// start savepoint sp_1 attempt 1
+	// end savepoint sp_1 rollback
+	// end transaction  commit
+}

@@ -132,8 +132,12 @@ func serve(c *middlewareConfig, conns []conn, next http.Handler, w http.Response
 		if body != nil {
 			r.Body = body()
 		}
-		held, hooks, err := serveAttempt(c, conns, next, r)
-		if err != nil && replayable && attempt < c.attempts && c.tx.retryable(err) && sleep(r.Context(), c.tx.backoff(attempt)) {
+		retries := 0 // the attempts allowed: none more when the body cannot be replayed
+		if replayable {
+			retries = c.attempts
+		}
+		held, hooks, err := serveAttempt(c, conns, next, r, attempt, retries)
+		if err != nil && attempt < retries && c.tx.retryable(err) && sleep(r.Context(), c.tx.backoff(attempt)) {
 			continue
 		}
 		if err != nil {
@@ -180,14 +184,16 @@ func lazyRoot(txns []*txn, i int) *frame {
 	return &txns[i].root
 }
 
-// serveAttempt runs the handler once in lazy transactions.
-func serveAttempt(c *middlewareConfig, conns []conn, next http.Handler, r *http.Request) (*heldResponse, []func(context.Context), error) {
+// serveAttempt runs the handler once in lazy transactions; attempts is how
+// many the request may have in all, for the observer's retry reason.
+func serveAttempt(c *middlewareConfig, conns []conn, next http.Handler, r *http.Request, attempt, attempts int) (*heldResponse, []func(context.Context), error) {
+	ctx := r.Context()
 	txns := make([]*txn, len(conns))
 	for i, cn := range conns {
 		txns[i] = newTxn(cn.db, &c.tx)
 		txns[i].lazy = true
+		txns[i].observing(cn.name, attempt, ctx)
 	}
-	ctx := r.Context()
 	held := newHeldResponse()
 	completed := false
 	defer func() {
@@ -202,6 +208,10 @@ func serveAttempt(c *middlewareConfig, conns []conn, next http.Handler, r *http.
 	next.ServeHTTP(held, r.WithContext(bindAll(ctx, c, conns, txns)))
 	completed = true
 	hooks, err := finishAll(ctx, commitOrder(txns, primaryIndex(c, conns)), held.code() < c.rollbackStatus)
+	retry := c.tx.retryReason(err, attempt, attempts)
+	for _, t := range txns {
+		t.endLazyObserving(retry)
+	}
 	return held, hooks, err
 }
 
@@ -235,6 +245,7 @@ func finishAll(ctx context.Context, txns []*txn, ok bool) ([]func(context.Contex
 }
 
 // finishLazy commits (ok) or rolls back a lazy transaction, begun or not.
+// It leaves how it ended for the observer (see endLazyObserving).
 func (t *txn) finishLazy(ctx context.Context, ok bool) ([]func(context.Context), error) {
 	t.mu.Lock()
 	begun, beginErr := t.base != nil, t.beginErr
@@ -247,12 +258,15 @@ func (t *txn) finishLazy(ctx context.Context, ok bool) ([]func(context.Context),
 	case !begun:
 		return t.end(ok), nil
 	case ok:
-		return t.finish(ctx, nil)
+		hooks, outcome, err := t.finish(ctx, nil)
+		t.ended(outcome, err)
+		return hooks, err
 	}
-	hooks, err := t.finish(ctx, errHandlerStatus)
+	hooks, outcome, err := t.finish(ctx, errHandlerStatus)
 	if !errors.Is(err, ErrRollback) {
 		err = nil // the handler's own answer stands
 	}
+	t.ended(outcome, err)
 	return hooks, err
 }
 
@@ -265,12 +279,16 @@ func (t *txn) abortLazy(ctx context.Context) {
 	t.mu.Lock()
 	begun := t.base != nil
 	t.mu.Unlock()
+	outcome, reported := RolledBack, error(ErrAborted)
 	if begun {
 		if err := t.rollback(ctx, true); err != nil {
 			slog.ErrorContext(ctx, "txctx: rollback after panic failed", "error", err)
+			outcome, reported = Failed, errors.Join(ErrAborted, err)
 		}
 	}
-	runHooks(ctx, t.end(false))
+	hooks := t.end(false)
+	t.endObserving(outcome, reported, "")
+	runHooks(ctx, hooks)
 }
 
 // failed answers a request whose transaction could not commit.

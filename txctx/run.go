@@ -95,7 +95,7 @@ func runOutermost(ctx context.Context, s *scope, fn func(context.Context) error,
 		defer cancel()
 	}
 	for attempt := 1; ; attempt++ {
-		hooks, err := runAttempt(ctx, hookCtx, s, fn, c)
+		hooks, err := runAttempt(ctx, hookCtx, s, fn, c, attempt)
 		if err == nil || attempt >= c.attempts || !c.retryable(err) {
 			runHooks(hookCtx, hooks)
 			return err
@@ -109,9 +109,12 @@ func runOutermost(ctx context.Context, s *scope, fn func(context.Context) error,
 // runAttempt begins, runs fn, and commits or rolls back. It returns the
 // callbacks to run if this attempt is final. A panic or runtime.Goexit in
 // fn rolls back and runs the AfterRollback callbacks before unwinding.
-func runAttempt(ctx, hookCtx context.Context, s *scope, fn func(context.Context) error, c *config) (hooks []func(context.Context), err error) {
+func runAttempt(ctx, hookCtx context.Context, s *scope, fn func(context.Context) error, c *config, attempt int) (hooks []func(context.Context), err error) {
 	t := newTxn(s.db, c)
+	t.observing(s.name, attempt, nil)
+	ctx = t.startObserving(ctx)
 	if err := t.beginLocked(ctx, c.poolWait); err != nil {
+		t.endObserving(Failed, err, c.retryReason(err, attempt, c.attempts))
 		return nil, err
 	}
 	txCtx := push(ctx, s.name, s.db, &t.root, true)
@@ -123,27 +126,31 @@ func runAttempt(ctx, hookCtx context.Context, s *scope, fn func(context.Context)
 	}()
 	err = fn(txCtx)
 	completed = true
-	return t.finish(ctx, err)
+	hooks, outcome, err := t.finish(ctx, err)
+	t.endObserving(outcome, err, c.retryReason(err, attempt, c.attempts))
+	return hooks, err
 }
 
 // finish commits when fn succeeded and nothing forbids it, else rolls back.
-func (t *txn) finish(ctx context.Context, err error) ([]func(context.Context), error) {
+func (t *txn) finish(ctx context.Context, err error) ([]func(context.Context), Outcome, error) {
 	err = t.failure(ctx, err)
 	if err == nil {
 		if err = t.commit(ctx); err == nil {
-			return t.end(true), nil
+			return t.end(true), Committed, nil
 		}
-		return t.end(false), err
+		return t.end(false), Failed, err
 	}
 	rerr := t.rollback(ctx, false)
+	outcome := RolledBack
 	switch {
 	case rerr == nil:
 	case t.lostToCancellation(err, rerr):
 		err = t.withLoss(err) // the server ended it with the connection
 	default:
 		err = errors.Join(err, rerr)
+		outcome = Failed
 	}
-	return t.end(false), err
+	return t.end(false), outcome, err
 }
 
 // failure is fn's error, or the reason the transaction cannot commit
@@ -177,10 +184,14 @@ func contextEnded(ctx context.Context, err error) error {
 // abort rolls back after a panic or runtime.Goexit in fn, which then goes
 // on unwinding.
 func (t *txn) abort(ctx, hookCtx context.Context) {
+	outcome, reported := RolledBack, error(ErrAborted)
 	if err := t.rollback(ctx, true); err != nil {
 		slog.ErrorContext(ctx, "txctx: rollback after panic failed", "error", err)
+		outcome, reported = Failed, errors.Join(ErrAborted, err)
 	}
-	runHooks(hookCtx, t.end(false))
+	hooks := t.end(false)
+	t.endObserving(outcome, reported, "")
+	runHooks(hookCtx, hooks)
 }
 
 // runNested runs fn in a savepoint of the transaction open in s; a
@@ -196,9 +207,12 @@ func runNested(ctx context.Context, s *scope, fn func(context.Context) error, c 
 	if err != nil {
 		return err
 	}
+	ctx, so := t.startSavepoint(ctx, f)
 	if err := t.exec(ctx, "SAVEPOINT "+f.savepoint); err != nil {
 		t.popFrame(ctx, f, false)
-		return fmt.Errorf("txctx: %s: %w", "SAVEPOINT "+f.savepoint, err)
+		err = fmt.Errorf("txctx: %s: %w", "SAVEPOINT "+f.savepoint, err)
+		so.end(Failed, err)
+		return err
 	}
 	fctx := push(ctx, s.name, s.db, f, true)
 	if c.timeout > 0 {
@@ -209,33 +223,39 @@ func runNested(ctx context.Context, s *scope, fn func(context.Context) error, c 
 	completed := false
 	defer func() {
 		if !completed {
-			t.rollbackTo(ctx, f, true, nil)
+			if rerr := t.rollbackTo(ctx, f, true, nil); rerr != nil {
+				so.end(Failed, errors.Join(ErrAborted, rerr))
+			} else {
+				so.end(RolledBack, ErrAborted)
+			}
 		}
 	}()
 	err = fn(fctx)
 	completed = true
-	return t.endSavepoint(ctx, fctx, f, err)
+	outcome, err := t.endSavepoint(ctx, fctx, f, err)
+	so.end(outcome, err)
+	return err
 }
 
 // endSavepoint releases the savepoint when fn succeeded, else rolls back to
 // it.
-func (t *txn) endSavepoint(ctx, fctx context.Context, f *frame, err error) error {
+func (t *txn) endSavepoint(ctx, fctx context.Context, f *frame, err error) (Outcome, error) {
 	if fctx.Err() != nil {
 		err = contextEnded(fctx, err)
 	}
 	if err != nil {
 		t.noteFailure(err)
 		if rerr := t.rollbackTo(ctx, f, false, err); rerr != nil {
-			return errors.Join(err, rerr)
+			return Failed, errors.Join(err, rerr)
 		}
-		return err
+		return RolledBack, err
 	}
 	if err := t.releaseSavepoint(ctx, f.savepoint); err != nil {
 		t.rollbackTo(ctx, f, false, err)
-		return fmt.Errorf("%w: RELEASE SAVEPOINT %s: %w", ErrCommit, f.savepoint, err)
+		return Failed, fmt.Errorf("%w: RELEASE SAVEPOINT %s: %w", ErrCommit, f.savepoint, err)
 	}
 	t.popFrame(ctx, f, true)
-	return nil
+	return Committed, nil
 }
 
 // rollbackTo rolls back to f's savepoint and releases it, even when ctx was

@@ -18,8 +18,8 @@ type txn struct {
 	conn     *gorm.DB           // the bound connection (lazy begin starts from it)
 	opts     *sql.TxOptions     // options it began (or will begin) with
 	readOnly bool               // opts.ReadOnly, kept for conflict checks
+	sqlite   bool               // beside readOnly: one word for both
 	level    sql.IsolationLevel // opts.Isolation, kept for conflict checks
-	sqlite   bool
 
 	base   *gorm.DB      // session of the transaction; nil until begun
 	pool   gorm.ConnPool // the *sql.Tx (or PreparedStmtTX) Begin returned
@@ -36,6 +36,8 @@ type txn struct {
 	root frame
 	top  *frame // innermost open frame; nil once ended
 	seq  int    // savepoint names: sp_1, sp_2, ...
+
+	ob *observed // the observer's state; nil when the connection has none (observe.go)
 
 	pendingRelease string // savepoint released but not yet sent; guarded by sem
 	doomed         error  // a serialization failure seen in a savepoint
@@ -63,7 +65,8 @@ type rollbackHook struct {
 }
 
 func newTxn(conn *gorm.DB, c *config) *txn {
-	t := &txn{conn: conn, opts: c.txOptions(), readOnly: c.readOnly, level: c.isolation, sem: make(chan struct{}, 1)}
+	t := &txn{conn: conn, opts: c.txOptions(), readOnly: c.readOnly, level: c.isolation, sem: make(chan struct{}, 1),
+		ob: newObserved(conn)}
 	t.sqlite = conn.Dialector != nil && conn.Dialector.Name() == "sqlite"
 	t.root.tx = t
 	t.top = &t.root
@@ -79,7 +82,7 @@ func (t *txn) session(ctx context.Context, f *frame) *gorm.DB {
 		return errSession(ctx, t.conn, concurrentErr(f))
 	}
 	if t.base == nil && t.lazy && t.beginErr == nil {
-		t.beginErr = t.beginLocked(ctx, 0)
+		t.beginErr = t.beginLazyLocked(ctx)
 	}
 	base, err := t.base, t.beginErr
 	t.mu.Unlock()
@@ -133,7 +136,7 @@ func (t *txn) pushFrame(ctx context.Context, parent *frame, standalone bool) (*f
 		return nil, concurrentErr(parent)
 	}
 	if t.base == nil && t.lazy && t.beginErr == nil {
-		t.beginErr = t.beginLocked(ctx, 0)
+		t.beginErr = t.beginLazyLocked(ctx)
 	}
 	if t.beginErr != nil {
 		return nil, t.beginErr
