@@ -14,7 +14,7 @@ import (
 // statement. The refusal comes before the statement runs, so a call outside
 // a transaction is simply made again: the next attempt prepares afresh. In
 // a transaction the refusal aborts the transaction, and the error is the
-// caller's (see docs/configuration.md).
+// caller's, to retry the transaction whole (see [IsStalePlan]).
 
 // stalePlanCode and stalePlanMessage identify the refusal.
 const (
@@ -22,9 +22,14 @@ const (
 	stalePlanMessage = "cached plan must not change result type"
 )
 
-// stalePlan reports whether err is PostgreSQL's refusal to run a cached
-// statement whose result type has changed.
-func stalePlan(err error) bool {
+// IsStalePlan reports whether err is PostgreSQL's refusal to run a
+// statement pgx prepared before a schema change altered what it returns
+// ("cached plan must not change result type", SQLSTATE 0A000). [Open]'s
+// pool makes such a call again outside a transaction; in a transaction
+// the refusal aborts it, and the transaction may be run again whole, for
+// example with txctx.WithRetry and txctx.WithRetryIf(database.IsStalePlan).
+// The refusal comes once per connection and statement after the change.
+func IsStalePlan(err error) bool {
 	var pg *pgconn.PgError
 	return errors.As(err, &pg) && pg.Code == stalePlanCode && pg.Message == stalePlanMessage
 }
@@ -35,7 +40,7 @@ func stalePlan(err error) bool {
 func replan[T any](ctx context.Context, p *pool, call func() (T, error)) (T, error) {
 	for attempt := 0; ; attempt++ {
 		v, err := call()
-		if !stalePlan(err) || ctx.Err() != nil || attempt >= p.db.Stats().OpenConnections {
+		if !IsStalePlan(err) || ctx.Err() != nil || attempt >= p.db.Stats().OpenConnections {
 			return v, err
 		}
 	}

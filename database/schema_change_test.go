@@ -1,11 +1,17 @@
 package database_test
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"testing"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/gorm"
 
+	"github.com/gormext/gormext/database"
 	"github.com/gormext/gormext/internal/testdb"
+	"github.com/gormext/gormext/txctx"
 )
 
 // schemaChangeTable is this file's table.
@@ -88,5 +94,60 @@ func TestStatementAfterSchemaChange(t *testing.T) {
 				}
 			}, testdb.WithConfig(poolOfOne))
 		})
+	}
+}
+
+// TestTransactionAfterSchemaChangeRetried: in a transaction the refusal of
+// a stale cached plan aborts the transaction, so it is the caller's error;
+// txctx's retry with database.IsStalePlan runs the transaction again, and
+// the second attempt reads the new shape.
+func TestTransactionAfterSchemaChangeRetried(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+		if err := db.Table(schemaChangeTable).AutoMigrate(&beforeChange{}); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Table(schemaChangeTable).Create(&beforeChange{ID: 1, Name: "a"}).Error; err != nil {
+			t.Fatal(err)
+		}
+		ctx := txctx.WithDB(context.Background(), db)
+		find := func(ctx context.Context, dst any) error {
+			return txctx.DB(ctx).Table(schemaChangeTable).Where("name = ?", "a").Find(dst).Error
+		}
+		for range 2 { // pgx prepares and caches the statement
+			if err := txctx.Run(ctx, func(ctx context.Context) error { return find(ctx, &beforeChange{}) }); err != nil {
+				t.Fatalf("before the change: %v", err)
+			}
+		}
+		if err := db.Exec("ALTER TABLE " + schemaChangeTable + " ADD COLUMN note text NOT NULL DEFAULT 'n'").Error; err != nil {
+			t.Fatal(err)
+		}
+		var got afterChange
+		err := txctx.Run(ctx, func(ctx context.Context) error { return find(ctx, &got) },
+			txctx.WithRetry(2), txctx.WithRetryIf(database.IsStalePlan))
+		if err != nil {
+			t.Fatalf("after ALTER TABLE: %v", err)
+		}
+		if want := (afterChange{ID: 1, Name: "a", Note: "n"}); got != want {
+			t.Fatalf("after ALTER TABLE read %+v, want %+v", got, want)
+		}
+	}, testdb.WithConfig(poolOfOne))
+}
+
+func TestIsStalePlan(t *testing.T) {
+	stale := &pgconn.PgError{Code: "0A000", Message: "cached plan must not change result type"}
+	for name, c := range map[string]struct {
+		err  error
+		want bool
+	}{
+		"the refusal":             {stale, true},
+		"wrapped":                 {fmt.Errorf("find: %w", stale), true},
+		"another 0A000":           {&pgconn.PgError{Code: "0A000", Message: "cannot lock rows"}, false},
+		"another code":            {&pgconn.PgError{Code: "42P01", Message: stale.Message}, false},
+		"the message, no PgError": {errors.New(stale.Message), false},
+		"nil":                     {nil, false},
+	} {
+		if got := database.IsStalePlan(c.err); got != c.want {
+			t.Errorf("%s: IsStalePlan = %v, want %v", name, got, c.want)
+		}
 	}
 }
