@@ -50,8 +50,9 @@
 //   - After a migration changes what a statement returns (SELECT * on an
 //     altered table), PostgreSQL refuses pgx's statement cached before it
 //     once per connection. Outside a transaction the pool runs the call
-//     again; in a transaction it is the caller's error, [IsStalePlan], to
-//     retry the transaction whole.
+//     again (a PrepareStmt statement is prepared again first); in a
+//     transaction it is the caller's error, [IsStalePlan], to retry the
+//     transaction whole.
 //
 // See docs/configuration.md for every setting.
 package database
