@@ -9,7 +9,8 @@ import (
 
 // connector wraps a driver's connector so that its connections tell a
 // pool call's [waitCtx] when database/sql hands them over (see wait.go).
-// That is the only thing the wrapper adds: every method passes through.
+// That, and statements that prepare themselves again after a schema change
+// (stmt.go), is all the wrapper adds: every other method passes through.
 type connector struct{ driver.Connector }
 
 // dsnConnector is the connector of a driver that has none of its own.
@@ -66,8 +67,18 @@ func (c *conn) ResetSession(ctx context.Context) error {
 	return nil
 }
 
+// PrepareContext returns the driver's statement wrapped (see stmt.go).
 func (c *conn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
 	settleWait(ctx)
+	ds, err := c.prepare(ctx, query)
+	if cs, ok := ds.(contextStmt); ok && err == nil {
+		return &stmt{contextStmt: cs, conn: c, sql: query}, nil
+	}
+	return ds, err
+}
+
+// prepare is the driver's own PrepareContext.
+func (c *conn) prepare(ctx context.Context, query string) (driver.Stmt, error) {
 	if p, ok := c.Conn.(driver.ConnPrepareContext); ok {
 		return p.PrepareContext(ctx, query)
 	}

@@ -47,6 +47,12 @@
 //     columns: SQLite does not report them.
 //   - A connection is back in the pool only when its rows are closed and its
 //     transaction has ended: an open *sql.Rows holds one.
+//   - After a migration changes what a statement returns (SELECT * on an
+//     altered table), PostgreSQL refuses pgx's statement cached before it
+//     once per connection. Outside a transaction the pool runs the call
+//     again (a PrepareStmt statement is prepared again first); in a
+//     transaction it is the caller's error, [IsStalePlan], to retry the
+//     transaction whole.
 //
 // See docs/configuration.md for every setting.
 package database

@@ -34,14 +34,25 @@ var (
 )
 
 // ExecContext implements gorm.ConnPool.
+// A statement refused for a stale cached plan is made again (see
+// replan.go).
 func (p *pool) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return replan(ctx, p, func() (sql.Result, error) { return p.exec(ctx, query, args) })
+}
+
+func (p *pool) exec(ctx context.Context, query string, args []any) (sql.Result, error) {
 	wctx, w := p.wait(ctx)
 	res, err := p.db.ExecContext(wctx, query, args...)
 	return res, w.end(err)
 }
 
 // QueryContext implements gorm.ConnPool.
+// A statement refused for a stale cached plan is made again.
 func (p *pool) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return replan(ctx, p, func() (*sql.Rows, error) { return p.query(ctx, query, args) })
+}
+
+func (p *pool) query(ctx context.Context, query string, args []any) (*sql.Rows, error) {
 	wctx, w := p.wait(ctx)
 	rows, err := p.db.QueryContext(wctx, query, args...)
 	return rows, w.end(err)
@@ -49,8 +60,17 @@ func (p *pool) QueryContext(ctx context.Context, query string, args ...any) (*sq
 
 // QueryRowContext implements gorm.ConnPool. A wait that timed out is the
 // row's error (database/sql reports the context's error, and the wait's
-// error is ErrPoolTimeout).
+// error is ErrPoolTimeout). A statement refused for a stale cached plan is
+// made again.
 func (p *pool) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	row, _ := replan(ctx, p, func() (*sql.Row, error) {
+		row := p.queryRow(ctx, query, args)
+		return row, row.Err()
+	})
+	return row
+}
+
+func (p *pool) queryRow(ctx context.Context, query string, args []any) *sql.Row {
 	wctx, w := p.wait(ctx)
 	row := p.db.QueryRowContext(wctx, query, args...)
 	_ = w.end(nil)

@@ -1,0 +1,47 @@
+package database
+
+import (
+	"context"
+	"errors"
+
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// A statement pgx has prepared and cached on a connection keeps the result
+// type it had then. Once a migration changes what it returns (SELECT * on a
+// table that gained a column, say), PostgreSQL refuses to run it with
+// "cached plan must not change result type", and pgx drops the cached
+// statement. The refusal comes before the statement runs, so a call outside
+// a transaction is simply made again: the next attempt prepares afresh. In
+// a transaction the refusal aborts the transaction, and the error is the
+// caller's, to retry the transaction whole (see [IsStalePlan]).
+
+// stalePlanCode and stalePlanMessage identify the refusal.
+const (
+	stalePlanCode    = "0A000" // feature_not_supported
+	stalePlanMessage = "cached plan must not change result type"
+)
+
+// IsStalePlan reports whether err is PostgreSQL's refusal to run a
+// statement pgx prepared before a schema change altered what it returns
+// ("cached plan must not change result type", SQLSTATE 0A000). [Open]'s
+// pool makes such a call again outside a transaction; in a transaction
+// the refusal aborts it, and the transaction may be run again whole, for
+// example with txctx.WithRetry and txctx.WithRetryIf(database.IsStalePlan).
+// The refusal comes once per connection and statement after the change.
+func IsStalePlan(err error) bool {
+	var pg *pgconn.PgError
+	return errors.As(err, &pg) && pg.Code == stalePlanCode && pg.Message == stalePlanMessage
+}
+
+// replan makes call again while it fails with a stale plan. Each refusal
+// drops the statement from one connection's cache, so the attempts are
+// bounded by the number of open connections.
+func replan[T any](ctx context.Context, p *pool, call func() (T, error)) (T, error) {
+	for attempt := 0; ; attempt++ {
+		v, err := call()
+		if !IsStalePlan(err) || ctx.Err() != nil || attempt >= p.db.Stats().OpenConnections {
+			return v, err
+		}
+	}
+}
