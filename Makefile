@@ -78,13 +78,3 @@ soak:
 	$(GO) test -race -count=1 -timeout 60m -v -run '^(TestServerRestart|TestTerminateBackends|TestKillsReachNoBadConnection)$$' ./reliability -soak=$(SOAKTIME)
 	SOAKTIME=$(SOAKTIME) $(GO) test -race -count=1 -timeout 60m -v -run '^TestLoad$$' ./examples/httpapi
 
-## gorm-suite: GORM's own test suite (at the GORM version in go.mod) once
-## through plain gorm.Open and once through database.Open, on SQLite and,
-## with GORMEXT_TEST_POSTGRES_DSN, on PostgreSQL; fails when a test fails
-## only through database.Open. GORM_SRC is a git clone of GORM (empty: one
-## is cloned from GitHub). Several minutes; not part of make test
-## (docs/testing.md).
-GORM_SRC ?=
-.PHONY: gorm-suite
-gorm-suite:
-	$(GO) run ./internal/cmd/gormsuite -src='$(GORM_SRC)'
