@@ -37,7 +37,11 @@ var (
 // A statement refused for a stale cached plan is made again (see
 // replan.go).
 func (p *pool) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return replan(ctx, p, func() (sql.Result, error) { return p.exec(ctx, query, args) })
+	res, err := p.exec(ctx, query, args)
+	for attempt := 0; p.replan(ctx, err, attempt); attempt++ {
+		res, err = p.exec(ctx, query, args)
+	}
+	return res, err
 }
 
 func (p *pool) exec(ctx context.Context, query string, args []any) (sql.Result, error) {
@@ -49,7 +53,11 @@ func (p *pool) exec(ctx context.Context, query string, args []any) (sql.Result, 
 // QueryContext implements gorm.ConnPool.
 // A statement refused for a stale cached plan is made again.
 func (p *pool) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return replan(ctx, p, func() (*sql.Rows, error) { return p.query(ctx, query, args) })
+	rows, err := p.query(ctx, query, args)
+	for attempt := 0; p.replan(ctx, err, attempt); attempt++ {
+		rows, err = p.query(ctx, query, args)
+	}
+	return rows, err
 }
 
 func (p *pool) query(ctx context.Context, query string, args []any) (*sql.Rows, error) {
@@ -63,10 +71,10 @@ func (p *pool) query(ctx context.Context, query string, args []any) (*sql.Rows, 
 // error is ErrPoolTimeout). A statement refused for a stale cached plan is
 // made again.
 func (p *pool) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	row, _ := replan(ctx, p, func() (*sql.Row, error) {
-		row := p.queryRow(ctx, query, args)
-		return row, row.Err()
-	})
+	row := p.queryRow(ctx, query, args)
+	for attempt := 0; p.replan(ctx, row.Err(), attempt); attempt++ {
+		row = p.queryRow(ctx, query, args)
+	}
 	return row
 }
 

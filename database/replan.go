@@ -34,14 +34,11 @@ func IsStalePlan(err error) bool {
 	return errors.As(err, &pg) && pg.Code == stalePlanCode && pg.Message == stalePlanMessage
 }
 
-// replan makes call again while it fails with a stale plan. Each refusal
-// drops the statement from one connection's cache, so the attempts are
-// bounded by the number of open connections.
-func replan[T any](ctx context.Context, p *pool, call func() (T, error)) (T, error) {
-	for attempt := 0; ; attempt++ {
-		v, err := call()
-		if !IsStalePlan(err) || ctx.Err() != nil || attempt >= p.db.Stats().OpenConnections {
-			return v, err
-		}
-	}
+// replan reports whether a call that failed with err on its attempt-th
+// try is to be made again: it was refused for a stale plan, its context is
+// live, and it has been tried fewer times than there are open connections
+// (each refusal drops the statement from one connection's cache). It is a
+// loop condition rather than a wrapper so that a call costs no closure.
+func (p *pool) replan(ctx context.Context, err error, attempt int) bool {
+	return err != nil && IsStalePlan(err) && ctx.Err() == nil && attempt < p.db.Stats().OpenConnections
 }
