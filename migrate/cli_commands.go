@@ -19,6 +19,7 @@ type command struct {
 // cmdOptions are the parsed flags and arguments of a subcommand.
 type cmdOptions struct {
 	to               string
+	allowDestructive bool
 	args             []string
 }
 
@@ -32,6 +33,11 @@ func init() {
 	commands = []*command{
 		{name: "new", usage: "NAME", summary: "write an empty migration file", minArgs: 1, maxArgs: 1, run: runNew,
 			help: "Writes DIR/VERSION_NAME.sql with empty Up and Down sections. VERSION is the\ncurrent UTC time, YYYYMMDDHHMMSS (one more than the highest version when that\nis not higher)."},
+		{name: "diff", usage: "NAME", summary: "write the migration that brings the database to the models", minArgs: 1, maxArgs: 1, run: runDiff,
+			flags: func(f *flag.FlagSet, o *cmdOptions) {
+				f.BoolVar(&o.allowDestructive, "allow-destructive", false, "write drops of tables and columns and type changes (refused otherwise)")
+			},
+			help: "Compares the schema the models need (created by AutoMigrate in a scratch\ndatabase) with the database's, and writes DIR/VERSION_NAME.sql: Up brings the\ndatabase to the models, Down back. The database must be up to date. Drops\nand type changes are refused without --allow-destructive. A rename cannot be\ntold from a drop and an add: edit the file when it is one."},
 		{name: "up", summary: "apply pending migrations", run: runUp, flags: toFlag("stop after this version (default: all)"),
 			help: "Applies every pending migration in version order, each in its own\ntransaction. Safe to run from many processes at once."},
 		{name: "down", summary: "revert the latest migration", run: runDown, flags: toFlag("revert every migration above this version (0 or base: all)"),
@@ -42,6 +48,8 @@ func init() {
 		{name: "history", summary: "list migrations, newest first", run: runHistory},
 		{name: "stamp", usage: "VERSION|head|base", summary: "mark migrations applied up to VERSION without running them", minArgs: 1, maxArgs: 1, run: runStamp,
 			help: "Records VERSION as the database's version without running anything: every\nmigration up to it is marked applied, the records of those above are\nremoved. For a database whose schema was made otherwise (AutoMigrate)."},
+		{name: "check", summary: "fail when the models and the migrated schema differ", run: runCheck,
+			help: "Exits 3 and prints the SQL that would reconcile them when the models need a\nschema other than the database's, or when migrations are pending; 0 when\nthey agree."},
 		{name: "sql", summary: "print the SQL up would run, without running it", run: runSQL, flags: toFlag("stop after this version (default: all)")},
 		{name: "rehash", usage: "[VERSION...]", summary: "accept edits of applied migration files", maxArgs: 1 << 20, run: runRehash,
 			help: "Stores the current checksum of the applied migrations whose files were\nedited on purpose: those given, or all."},

@@ -3,6 +3,7 @@ package migrate
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 )
 
 // Sentinel errors. Each error this package returns matches one of them with
@@ -29,15 +30,13 @@ var (
 	// ErrIrreversible: down was asked of a migration whose Down section
 	// is empty.
 	ErrIrreversible = errors.New("migrate: migration cannot be reverted")
-	// ErrDrift: the models and the migrated schema differ (see
-	// [DriftError]).
+	// ErrDrift: the models and the migrated schema differ, or migrations
+	// are pending (see [DriftError]).
 	ErrDrift = errors.New("migrate: models and schema differ")
 	// ErrDestructive: the generated change drops a table or a column, or
 	// changes a column's type, and was not allowed (see
 	// DiffOptions.AllowDestructive).
 	ErrDestructive = errors.New("migrate: destructive change")
-	// ErrNoChanges: diff found nothing to change.
-	ErrNoChanges = errors.New("migrate: no changes")
 	// ErrUnsupportedDialect: the database is neither SQLite nor PostgreSQL.
 	ErrUnsupportedDialect = errors.New("migrate: unsupported database")
 )
@@ -91,3 +90,5 @@ func abbreviate(stmt string) string {
 	}
 	return stmt[:max] + "..."
 }
+
+func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }

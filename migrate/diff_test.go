@@ -1,0 +1,118 @@
+package migrate_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"gorm.io/gorm"
+
+	"github.com/gormext/gormext/internal/testdb"
+	"github.com/gormext/gormext/migrate"
+)
+
+// Version 1 of a schema.
+type rtAuthorV1 struct {
+	ID       int64
+	Name     string `gorm:"size:100;not null"`
+	Nickname string
+	Score    int
+}
+
+func (rtAuthorV1) TableName() string { return "rt_authors" }
+
+// Version 2: a column added with a unique index, an index added, a type
+// changed, a column dropped, and a new table with a foreign key and a
+// check constraint.
+type rtAuthorV2 struct {
+	ID    int64
+	Name  string  `gorm:"size:100;not null;index"`
+	Email *string `gorm:"size:200;uniqueIndex"`
+	Score float64
+	Books []rtBook `gorm:"foreignKey:AuthorID"`
+}
+
+func (rtAuthorV2) TableName() string { return "rt_authors" }
+
+type rtBook struct {
+	ID       int64
+	AuthorID int64  `gorm:"not null;index"`
+	Title    string `gorm:"not null;default:'untitled'"`
+	Pages    int    `gorm:"check:pages_positive,pages > 0"`
+}
+
+func (rtBook) TableName() string { return "rt_books" }
+
+var (
+	modelsV1 = []any{&rtAuthorV1{}}
+	modelsV2 = []any{&rtAuthorV2{}, &rtBook{}}
+)
+
+func diffFile(t *testing.T, db *gorm.DB, models []any, opts migrate.DiffOptions) []byte {
+	t.Helper()
+	p, err := migrate.Diff(context.Background(), db, models, opts)
+	if err != nil {
+		t.Fatalf("Diff: %v", err)
+	}
+	if p.Empty() {
+		t.Fatal("Diff found nothing to change")
+	}
+	return p.File()
+}
+
+func assertNoDiff(t *testing.T, db *gorm.DB, models []any) {
+	t.Helper()
+	p, err := migrate.Diff(context.Background(), db, models, migrate.DiffOptions{AllowDestructive: true})
+	if err != nil {
+		t.Fatalf("Diff: %v", err)
+	}
+	if !p.Empty() {
+		t.Fatalf("schema differs from the models:\n%s", strings.Join(p.Up, ";\n"))
+	}
+}
+
+func TestRoundTripV1V2V1(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		dir := fstest.MapFS{}
+		dir["1_init.sql"] = &fstest.MapFile{Data: diffFile(t, db, modelsV1, migrate.DiffOptions{})}
+		mustUp(t, mustMigrator(t, db, mustSource(t, dir)))
+		assertNoDiff(t, db, modelsV1)
+		if err := db.Exec("INSERT INTO rt_authors (id, name, nickname, score) VALUES (1, 'ada', 'countess', 5)").Error; err != nil {
+			t.Fatal(err)
+		}
+
+		_, err := migrate.Diff(ctx, db, modelsV2, migrate.DiffOptions{})
+		if !errors.Is(err, migrate.ErrDestructive) || !strings.Contains(err.Error(), "rt_authors.nickname") || !strings.Contains(err.Error(), "rt_authors.score") {
+			t.Fatalf("Diff without AllowDestructive = %v", err)
+		}
+		v2 := diffFile(t, db, modelsV2, migrate.DiffOptions{AllowDestructive: true})
+		t.Logf("2_v2.sql:\n%s", v2)
+		if !strings.Contains(string(v2), "WARNING: destructive: drops column rt_authors.nickname") {
+			t.Fatalf("no warning in\n%s", v2)
+		}
+		dir["2_v2.sql"] = &fstest.MapFile{Data: v2}
+		m := mustMigrator(t, db, mustSource(t, dir))
+		mustUp(t, m)
+		assertNoDiff(t, db, modelsV2)
+		if n := count(t, db, "SELECT COUNT(*) FROM rt_authors WHERE name = 'ada' AND score = 5"); n != 1 {
+			t.Fatal("v1 data lost by the upgrade")
+		}
+		if err := db.Exec("INSERT INTO rt_books (author_id, title, pages) VALUES (9, 'x', 1)").Error; err == nil {
+			t.Fatal("foreign key not enforced after the upgrade")
+		}
+		if err := db.Exec("INSERT INTO rt_books (author_id, title, pages) VALUES (1, 'x', 0)").Error; err == nil {
+			t.Fatal("check constraint not enforced after the upgrade")
+		}
+
+		if _, err := m.Down(ctx); err != nil {
+			t.Fatalf("Down: %v", err)
+		}
+		assertNoDiff(t, db, modelsV1)
+		if n := count(t, db, "SELECT COUNT(*) FROM rt_authors WHERE name = 'ada' AND score = 5"); n != 1 {
+			t.Fatal("untouched columns lost by the downgrade")
+		}
+	})
+}
