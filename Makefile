@@ -70,3 +70,31 @@ SOAKTIME ?= 2m
 soak:
 	$(GO) test -race -count=1 -timeout 60m -v -run '^(TestServerRestart|TestTerminateBackends|TestKillsReachNoBadConnection)$$' ./reliability -soak=$(SOAKTIME)
 	SOAKTIME=$(SOAKTIME) $(GO) test -race -count=1 -timeout 60m -v -run '^TestLoad$$' ./examples/httpapi
+
+## migrate-*: the migrations of examples/httpapi (examples/httpapi/migrations,
+## one directory per database) through the example's own migration command,
+## `go run . migrate ...` in examples/httpapi. The database is DATABASE_URL,
+## by default the file examples/httpapi/dev.db. NAME names a new migration,
+## TO a target version (up, down), ALLOW_DESTRUCTIVE=1 lets diff drop.
+##   make migrate-diff NAME=add_tags    write the migration the models need
+##   make migrate-new NAME=backfill     write an empty one
+##   make migrate-up | migrate-down | migrate-history | migrate-status | migrate-check
+MIGRATE_URL ?= $(if $(DATABASE_URL),$(DATABASE_URL),sqlite:///dev.db)
+MIGRATE      = cd examples/httpapi && DATABASE_URL='$(MIGRATE_URL)' $(GO) run . migrate
+.PHONY: migrate-new migrate-diff migrate-up migrate-down migrate-history migrate-status migrate-check migrate-name
+migrate-name:
+	@test -n "$(NAME)" || { echo "usage: make $(MAKECMDGOALS) NAME=what_it_does"; exit 2; }
+migrate-new: migrate-name
+	$(MIGRATE) new '$(NAME)'
+migrate-diff: migrate-name
+	$(MIGRATE) diff $(if $(ALLOW_DESTRUCTIVE),--allow-destructive) '$(NAME)'
+migrate-up:
+	$(MIGRATE) up $(if $(TO),--to $(TO))
+migrate-down:
+	$(MIGRATE) down $(if $(TO),--to $(TO))
+migrate-history:
+	$(MIGRATE) history
+migrate-status:
+	$(MIGRATE) status
+migrate-check:
+	$(MIGRATE) check

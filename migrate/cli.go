@@ -44,6 +44,10 @@ type Config struct {
 	// for reading, and on disk, relative to the working directory, where
 	// new and diff write files.
 	Dir string
+	// PerDialect keeps each database's migrations in a directory of its
+	// own, Dir/sqlite and Dir/postgres, for a service that runs on both:
+	// generated SQL is written for one database.
+	PerDialect bool
 	// Go are the Go migrations, beside the files.
 	Go []GoMigration
 	// Models are the GORM models diff and check compare the schema with.
@@ -178,12 +182,34 @@ func (c *cli) usageError(format string, args ...any) int {
 	return ExitUsage
 }
 
-// source loads the migrations: from FS when set, else from Dir on disk.
-func (c *cli) source() (*Source, error) {
-	if c.cfg.FS != nil {
-		return Load(c.cfg.FS, c.cfg.Dir, c.cfg.Go...)
+// source loads the migrations: from FS when set, else from the directory
+// on disk.
+func (c *cli) source(ctx context.Context) (*Source, error) {
+	dir, err := c.dir(ctx)
+	if err != nil {
+		return nil, err
 	}
-	return LoadDir(c.cfg.Dir, c.cfg.Go...)
+	if c.cfg.FS != nil {
+		return Load(c.cfg.FS, filepath.ToSlash(dir), c.cfg.Go...)
+	}
+	return LoadDir(dir, c.cfg.Go...)
+}
+
+// dir is the migrations directory: Dir, or with PerDialect Dir/<dialect>
+// of the database (which it then opens).
+func (c *cli) dir(ctx context.Context) (string, error) {
+	if !c.cfg.PerDialect {
+		return c.cfg.Dir, nil
+	}
+	db, err := c.open(ctx)
+	if err != nil {
+		return "", err
+	}
+	d, err := dialectOf(db)
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(c.cfg.Dir, d.name()), nil
 }
 
 // open connects once, to --url, Config.URL or DATABASE_URL.
@@ -212,11 +238,20 @@ func (c *cli) open(ctx context.Context) (*gorm.DB, error) {
 }
 
 func (c *cli) migrator(ctx context.Context) (*Migrator, error) {
-	src, err := c.source()
+	return c.migratorOf(ctx, false)
+}
+
+// migratorOf is migrator; with noDirOK a missing directory is an empty
+// one (diff writes the first migration of a project).
+func (c *cli) migratorOf(ctx context.Context, noDirOK bool) (*Migrator, error) {
+	db, err := c.open(ctx)
 	if err != nil {
 		return nil, err
 	}
-	db, err := c.open(ctx)
+	src, err := c.source(ctx)
+	if noDirOK && errors.Is(err, ErrNoDirectory) {
+		src, err = newSource(nil, nil)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -8,7 +8,7 @@ import (
 
 // runDiff writes the migration that brings the database to the models.
 func runDiff(ctx context.Context, c *cli, o cmdOptions) error {
-	m, err := c.migrator(ctx)
+	m, err := c.migratorOf(ctx, true)
 	if err != nil {
 		return err
 	}
@@ -26,7 +26,7 @@ func runDiff(ctx context.Context, c *cli, o cmdOptions) error {
 		fmt.Fprintln(c.cfg.Stdout, "no changes: the schema matches the models; nothing written")
 		return nil
 	}
-	path, err := c.writeMigration(o.args[0], string(p.File()))
+	path, err := c.writeMigration(ctx, o.args[0], string(p.File()))
 	if err != nil {
 		return err
 	}

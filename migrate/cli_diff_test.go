@@ -86,3 +86,22 @@ func TestCLIDiffWithoutModels(t *testing.T) {
 		t.Fatalf("diff without models: exit %d %s", code, errOut)
 	}
 }
+
+func TestCLIPerDialectDirectories(t *testing.T) {
+	for kind, url := range cliURLs(t) {
+		t.Run(kind, func(t *testing.T) {
+			dir := t.TempDir()
+			cfg := migrate.Config{Dir: dir, URL: url, Models: modelsV1, PerDialect: true}
+			mustCLI(t, cfg, filepath.Join(dir, kind), "diff", "init")
+			mustCLI(t, cfg, "_init.sql", "up")
+			mustCLI(t, cfg, filepath.Join(dir, kind), "new", "backfill")
+			if n := len(sqlFiles(t, filepath.Join(dir, kind))); n != 2 {
+				t.Fatalf("%d files in %s, want 2", n, kind)
+			}
+			code, _, errOut := cliRun(t, cfg, "up")
+			if code != migrate.ExitError || !strings.Contains(errOut, "_backfill.sql") || !strings.Contains(errOut, "no statement") {
+				t.Fatalf("up with the empty template: exit %d %s", code, errOut)
+			}
+		})
+	}
+}

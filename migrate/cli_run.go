@@ -127,8 +127,8 @@ func runCurrent(ctx context.Context, c *cli, _ cmdOptions) error {
 
 // runHistory lists the migrations newest first, as alembic history does;
 // it needs no database.
-func runHistory(_ context.Context, c *cli, _ cmdOptions) error {
-	src, err := c.source()
+func runHistory(ctx context.Context, c *cli, _ cmdOptions) error {
+	src, err := c.source(ctx)
 	if err != nil {
 		return err
 	}
@@ -211,8 +211,8 @@ func runRehash(ctx context.Context, c *cli, o cmdOptions) error {
 }
 
 // runNew writes an empty migration.
-func runNew(_ context.Context, c *cli, o cmdOptions) error {
-	path, err := c.writeMigration(o.args[0], emptyMigration)
+func runNew(ctx context.Context, c *cli, o cmdOptions) error {
+	path, err := c.writeMigration(ctx, o.args[0], emptyMigration)
 	if err != nil {
 		return err
 	}
@@ -220,22 +220,27 @@ func runNew(_ context.Context, c *cli, o cmdOptions) error {
 	return nil
 }
 
-const emptyMigration = UpMarker + "\n\n" + DownMarker + "\n"
+const emptyMigration = UpMarker + "\n-- The change; end every statement with a semicolon.\n\n" +
+	DownMarker + "\n-- What reverts it; left empty, down refuses to revert this migration.\n"
 
 // writeMigration writes DIR/VERSION_NAME.sql on disk with the next version.
-func (c *cli) writeMigration(name string, body string) (string, error) {
+func (c *cli) writeMigration(ctx context.Context, name string, body string) (string, error) {
 	name, err := cleanName(name)
 	if err != nil {
 		return "", err
 	}
-	v, err := c.nextVersion(time.Now())
+	dir, err := c.dir(ctx)
 	if err != nil {
 		return "", err
 	}
-	if err := os.MkdirAll(c.cfg.Dir, 0o755); err != nil {
-		return "", fmt.Errorf("migrate: creating %s: %w", c.cfg.Dir, err)
+	v, err := c.nextVersion(dir, time.Now())
+	if err != nil {
+		return "", err
 	}
-	path := filepath.Join(c.cfg.Dir, strconv.FormatInt(v, 10)+"_"+name+".sql")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("migrate: creating %s: %w", dir, err)
+	}
+	path := filepath.Join(dir, strconv.FormatInt(v, 10)+"_"+name+".sql")
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		return "", fmt.Errorf("migrate: %w", err)
@@ -248,23 +253,24 @@ func (c *cli) writeMigration(name string, body string) (string, error) {
 }
 
 // nextVersion is now as YYYYMMDDHHMMSS (UTC), or one more than the highest
-// version on disk or in the embedded files when that is not lower.
-func (c *cli) nextVersion(now time.Time) (int64, error) {
+// version when that is not lower.
+func (c *cli) nextVersion(dir string, now time.Time) (int64, error) {
 	v, _ := strconv.ParseInt(now.UTC().Format("20060102150405"), 10, 64)
-	highest, err := c.highestVersion()
+	highest, err := c.highestVersion(dir)
 	if err != nil {
 		return 0, err
 	}
 	return max(v, highest+1), nil
 }
 
-// highestVersion reads the versions on disk (whatever the files hold, so a
-// broken file does not stop new) and in the configured source.
-func (c *cli) highestVersion() (int64, error) {
+// highestVersion reads the versions of the file names in dir (not their
+// contents, so that a broken file does not stop new) and of the Go
+// migrations.
+func (c *cli) highestVersion(dir string) (int64, error) {
 	var highest int64
-	entries, err := os.ReadDir(c.cfg.Dir)
+	entries, err := os.ReadDir(dir)
 	if err != nil && !os.IsNotExist(err) {
-		return 0, fmt.Errorf("migrate: reading %s: %w", c.cfg.Dir, err)
+		return 0, fmt.Errorf("migrate: reading %s: %w", dir, err)
 	}
 	for _, e := range entries {
 		if v, _, err := parseName(e.Name()); err == nil {
