@@ -54,6 +54,14 @@ fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzFromDTO$$' -fuzztime=$(FUZZTIME) ./entities
 	$(GO) test -run='^$$' -fuzz='^FuzzRequestBody$$' -fuzztime=$(FUZZTIME) ./examples/httpapi
 	$(GO) test -run='^$$' -fuzz='^FuzzPathID$$' -fuzztime=$(FUZZTIME) ./examples/httpapi
+	$(GO) test -run='^$$' -fuzz='^FuzzLoad$$' -fuzztime=$(FUZZTIME) ./migrate
+
+## bench-migrate: migrate beside goose on one database (module bench/):
+## status over 1,000 applied migrations, up of 100 small ones; SQLite, and
+## PostgreSQL when GORMEXT_TEST_POSTGRES_DSN is set (docs/migrations.md)
+.PHONY: bench-migrate
+bench-migrate:
+	cd bench && $(GO) run ./cmd/migratebench
 
 ## bench-pagination: offset vs keyset page latency over 1,000,000 rows on
 ## PostgreSQL (GORMEXT_TEST_POSTGRES_DSN); its own schema, dropped after
