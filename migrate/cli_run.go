@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
 )
@@ -16,7 +17,7 @@ func runUp(ctx context.Context, c *cli, o cmdOptions) error {
 	if err != nil {
 		return err
 	}
-	to, err := version(o.to, m.src)
+	to, err := upTarget(o.to, m.src)
 	if err != nil {
 		return err
 	}
@@ -153,7 +154,7 @@ func runSQL(ctx context.Context, c *cli, o cmdOptions) error {
 	if err != nil {
 		return err
 	}
-	to, err := version(o.to, m.src)
+	to, err := upTarget(o.to, m.src)
 	if err != nil {
 		return err
 	}
@@ -281,4 +282,13 @@ func (c *cli) highestVersion(dir string) (int64, error) {
 		highest = max(highest, g.Version)
 	}
 	return highest, nil
+}
+
+// upTarget reads up's --to: a version above 0, or head.
+func upTarget(s string, src *Source) (int64, error) {
+	to, err := version(s, src)
+	if err == nil && s != "" && !strings.EqualFold(s, "head") && to == 0 {
+		return 0, fmt.Errorf("%w: --to %s: up goes to a version above 0, or head", errUsage, s)
+	}
+	return to, err
 }

@@ -51,7 +51,7 @@ func TestCLIHelp(t *testing.T) {
 
 func TestCLIUsageErrors(t *testing.T) {
 	cfg := migrate.Config{Dir: t.TempDir(), URL: "sqlite::memory:"}
-	cases := [][]string{{}, {"launch"}, {"new"}, {"new", "a", "b"}, {"up", "--bogus"}, {"stamp"}, {"up", "--to", "yesterday"}, {"new", "!!!"}}
+	cases := [][]string{{}, {"launch"}, {"new"}, {"new", "a", "b"}, {"up", "--bogus"}, {"stamp"}, {"up", "--to", "yesterday"}, {"up", "--to", "base"}, {"new", "!!!"}}
 	for _, args := range cases {
 		code, _, errOut := cliRun(t, cfg, args...)
 		if code != migrate.ExitUsage || errOut == "" {

@@ -21,8 +21,6 @@ import (
 
 // engine is Atlas on one pinned connection of the database being compared.
 type engine struct {
-	db      *gorm.DB
-	sqlDB   *sql.DB
 	conn    *sql.Conn
 	drv     atlasmigrate.Driver
 	dialect string
@@ -42,7 +40,7 @@ func newEngine(ctx context.Context, db *gorm.DB) (*engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("migrate: taking a connection: %w", err)
 	}
-	e := &engine{db: db, sqlDB: sqlDB, conn: conn, dialect: d.name(), schema: "main"}
+	e := &engine{conn: conn, dialect: d.name(), schema: "main"}
 	if err := e.open(ctx); err != nil {
 		conn.Close()
 		return nil, err
@@ -110,8 +108,7 @@ func (e *engine) desiredSQLite(ctx context.Context, models []any, opts DiffOptio
 }
 
 // desiredPostgres migrates the models into a temporary schema of the same
-// database, on a connection of its own whose search_path is that schema,
-// and drops the schema after.
+// database and drops the schema after.
 func (e *engine) desiredPostgres(ctx context.Context, models []any, opts DiffOptions) (*schema.Schema, error) {
 	name := "gormext_dev_" + randomHex()
 	if _, err := e.conn.ExecContext(ctx, "CREATE SCHEMA "+name); err != nil {
@@ -128,21 +125,19 @@ func (e *engine) desiredPostgres(ctx context.Context, models []any, opts DiffOpt
 	return e.inspect(ctx, name, opts)
 }
 
+// migrateInto runs AutoMigrate on the engine's own connection with its
+// search_path set to the scratch schema, then sets it back: one connection
+// is all Diff takes from the pool.
 func (e *engine) migrateInto(ctx context.Context, name string, models []any) error {
-	conn, err := e.sqlDB.Conn(ctx)
-	if err != nil {
-		return fmt.Errorf("migrate: taking a connection: %w", err)
-	}
-	defer conn.Close()
 	var path string
-	if err := conn.QueryRowContext(ctx, "SHOW search_path").Scan(&path); err != nil {
+	if err := e.conn.QueryRowContext(ctx, "SHOW search_path").Scan(&path); err != nil {
 		return fmt.Errorf("migrate: reading search_path: %w", err)
 	}
-	if _, err := conn.ExecContext(ctx, "SET search_path TO "+name); err != nil {
+	if _, err := e.conn.ExecContext(ctx, "SET search_path TO "+name); err != nil {
 		return fmt.Errorf("migrate: setting search_path: %w", err)
 	}
-	defer conn.ExecContext(context.Background(), "SET search_path TO "+path) //nolint:errcheck // closing the pool would reset it
-	dev, err := gorm.Open(gormpostgres.New(gormpostgres.Config{Conn: conn}), &gorm.Config{Logger: logger.Discard})
+	defer e.conn.ExecContext(context.Background(), "SET search_path TO "+path) //nolint:errcheck // a failure leaves the scratch schema, dropped next, first in the path of this connection only
+	dev, err := gorm.Open(gormpostgres.New(gormpostgres.Config{Conn: e.conn}), &gorm.Config{Logger: logger.Discard})
 	if err != nil {
 		return fmt.Errorf("migrate: opening the scratch schema: %w", err)
 	}

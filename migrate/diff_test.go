@@ -6,9 +6,11 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"gorm.io/gorm"
 
+	"github.com/gormext/gormext/database"
 	"github.com/gormext/gormext/internal/testdb"
 	"github.com/gormext/gormext/migrate"
 )
@@ -115,4 +117,20 @@ func TestRoundTripV1V2V1(t *testing.T) {
 			t.Fatal("untouched columns lost by the downgrade")
 		}
 	})
+}
+
+// Diff takes one connection from the pool: it works on a pool of one.
+func TestDiffOnAPoolOfOne(t *testing.T) {
+	one := testdb.WithConfig(func(c *database.Config) { c.PoolSize, c.MaxOverflow = 1, 0 })
+	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		p, err := migrate.Diff(ctx, db, modelsV1, migrate.DiffOptions{})
+		if err != nil || len(p.Up) == 0 {
+			t.Fatalf("Diff = %+v, %v", p, err)
+		}
+		if db.Migrator().HasTable("rt_authors") {
+			t.Fatal("Diff changed the database")
+		}
+	}, one)
 }
