@@ -22,6 +22,10 @@ type dialect interface {
 	// begin starts a migration's transaction on conn.
 	begin(ctx context.Context, conn *sql.Conn) (*txn, error)
 	createTable(table string) string
+	// exclusive reports whether acquire keeps every other command out for
+	// the whole run; if not, each migration reads the version table again
+	// inside its transaction.
+	exclusive() bool
 }
 
 // txn is one migration's transaction.
@@ -56,6 +60,8 @@ func dialectOf(db *gorm.DB) (dialect, error) {
 type postgresDialect struct{}
 
 func (postgresDialect) name() string { return "postgres" }
+
+func (postgresDialect) exclusive() bool { return true }
 
 func (postgresDialect) acquire(ctx context.Context, conn *sql.Conn, table string) (func(), error) {
 	var schema string
@@ -111,6 +117,8 @@ func lockKey(name string) int64 {
 type sqliteDialect struct{}
 
 func (sqliteDialect) name() string { return "sqlite" }
+
+func (sqliteDialect) exclusive() bool { return false }
 
 func (sqliteDialect) acquire(context.Context, *sql.Conn, string) (func(), error) {
 	return func() {}, nil

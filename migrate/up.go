@@ -76,10 +76,12 @@ func (m *Migrator) applyUp(ctx context.Context, conn *sql.Conn, mg *Migration) (
 	if err != nil {
 		return Result{}, false, fmt.Errorf("migrate: %s: beginning its transaction: %w", mg.Source, err)
 	}
-	applied, err := m.isApplied(ctx, t.ex, mg.Version)
-	if err != nil || applied {
-		t.rollback()
-		return Result{}, false, wrapIf(err, "migrate: reading "+m.table)
+	if !m.dialect.exclusive() {
+		applied, err := m.isApplied(ctx, t.ex, mg.Version)
+		if err != nil || applied {
+			t.rollback()
+			return Result{}, false, wrapIf(err, "migrate: reading "+m.table)
+		}
 	}
 	if err := m.run(ctx, t, mg, "up"); err != nil {
 		t.rollback()

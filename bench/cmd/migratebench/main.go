@@ -11,6 +11,7 @@
 // locker, migrate with its advisory lock (PostgreSQL) and BEGIN IMMEDIATE
 // transactions (SQLite). Each tool works in a schema (a file) of its own,
 // made anew for every timed up; PostgreSQL schemas are dropped when done.
+// The two take turns within each round.
 package main
 
 import (
@@ -65,16 +66,23 @@ func runKind(ctx context.Context, k kind, s settings) error {
 		{fmt.Sprintf("status, %d applied (per call)", s.statusFiles), timeStatus},
 		{fmt.Sprintf("up, %d small migrations", s.upMigrations), timeUp},
 	}
+	tools := []tool{migrateTool{}, gooseTool{}}
 	for _, op := range ops {
-		var med [2]time.Duration
-		for i, t := range []tool{migrateTool{}, gooseTool{}} {
-			d, err := median(s.rounds, func() (time.Duration, error) { return op.fn(ctx, k, t, s) })
-			if err != nil {
-				return fmt.Errorf("%s, %s: %w", op.name, t.name(), err)
+		times := make([][]time.Duration, len(tools))
+		// The tools take turns within each round, first one then the
+		// other, so that a burst of load on the machine hits both alike.
+		for r := range s.rounds {
+			for j := range tools {
+				i := (r + j) % len(tools)
+				d, err := op.fn(ctx, k, tools[i], s)
+				if err != nil {
+					return fmt.Errorf("%s, %s: %w", op.name, tools[i].name(), err)
+				}
+				times[i] = append(times[i], d)
 			}
-			med[i] = d
 		}
-		fmt.Printf("| %s | %s | %s | %.2f |\n", op.name, round(med[0]), round(med[1]), float64(med[0])/float64(med[1]))
+		m, g := median(times[0]), median(times[1])
+		fmt.Printf("| %s | %s | %s | %.2f |\n", op.name, round(m), round(g), float64(m)/float64(g))
 	}
 	return nil
 }
@@ -120,17 +128,10 @@ func timeUp(ctx context.Context, k kind, t tool, s settings) (time.Duration, err
 	return time.Since(start), nil
 }
 
-func median(rounds int, fn func() (time.Duration, error)) (time.Duration, error) {
-	ds := make([]time.Duration, 0, rounds)
-	for range rounds {
-		d, err := fn()
-		if err != nil {
-			return 0, err
-		}
-		ds = append(ds, d)
-	}
+func median(ds []time.Duration) time.Duration {
+	ds = slices.Clone(ds)
 	slices.Sort(ds)
-	return ds[len(ds)/2], nil
+	return ds[len(ds)/2]
 }
 
 func round(d time.Duration) string {
