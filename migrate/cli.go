@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"os/signal"
+	"path"
 	"path/filepath"
 	"syscall"
 	"time"
@@ -37,9 +38,13 @@ const (
 //		migrate.Main(migrate.Config{FS: migrations, Models: []any{&User{}, &Order{}}})
 //	}
 type Config struct {
-	// FS holds the migrations under Dir (an embed.FS); nil reads Dir from
-	// the file system.
+	// FS holds the migrations (an embed.FS), under FSDir; nil reads Dir
+	// from the file system.
 	FS fs.FS
+	// FSDir is the directory within FS that holds the migrations (default
+	// Dir): "." for a package that embeds its own directory
+	// (//go:embed *.sql).
+	FSDir string
 	// Dir is the migrations directory (default "migrations"): within FS
 	// for reading, and on disk, relative to the working directory, where
 	// new and diff write files.
@@ -185,21 +190,28 @@ func (c *cli) usageError(format string, args ...any) int {
 // source loads the migrations: from FS when set, else from the directory
 // on disk.
 func (c *cli) source(ctx context.Context) (*Source, error) {
-	dir, err := c.dir(ctx)
+	sub, err := c.dialectDir(ctx)
 	if err != nil {
 		return nil, err
 	}
 	if c.cfg.FS != nil {
-		return Load(c.cfg.FS, filepath.ToSlash(dir), c.cfg.Go...)
+		return Load(c.cfg.FS, path.Join(firstNonEmpty(c.cfg.FSDir, filepath.ToSlash(c.cfg.Dir)), sub), c.cfg.Go...)
 	}
-	return LoadDir(dir, c.cfg.Go...)
+	return LoadDir(filepath.Join(c.cfg.Dir, sub), c.cfg.Go...)
 }
 
-// dir is the migrations directory: Dir, or with PerDialect Dir/<dialect>
-// of the database (which it then opens).
+// dir is the migrations directory on disk: Dir, or with PerDialect
+// Dir/<dialect>.
 func (c *cli) dir(ctx context.Context) (string, error) {
+	sub, err := c.dialectDir(ctx)
+	return filepath.Join(c.cfg.Dir, sub), err
+}
+
+// dialectDir is "" or, with PerDialect, the database's dialect ("sqlite",
+// "postgres"), for which it opens the database.
+func (c *cli) dialectDir(ctx context.Context) (string, error) {
 	if !c.cfg.PerDialect {
-		return c.cfg.Dir, nil
+		return "", nil
 	}
 	db, err := c.open(ctx)
 	if err != nil {
@@ -209,7 +221,7 @@ func (c *cli) dir(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return filepath.Join(c.cfg.Dir, d.name()), nil
+	return d.name(), nil
 }
 
 // open connects once, to --url, Config.URL or DATABASE_URL.

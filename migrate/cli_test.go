@@ -144,3 +144,16 @@ func TestCLIFailuresAreClear(t *testing.T) {
 		t.Fatalf("no URL: exit %d %s", code, errOut)
 	}
 }
+
+// FS with FSDir "." is a package that embeds its own directory.
+func TestCLIReadsMigrationsFromFS(t *testing.T) {
+	fsys := files(map[string]string{"1_a.sql": sqlFile("CREATE TABLE cli_fs (id INTEGER);", "DROP TABLE cli_fs;")})
+	cfg := migrate.Config{FS: fsys, FSDir: ".", Dir: t.TempDir(), URL: "sqlite:///" + filepath.Join(t.TempDir(), "fs.db")}
+	mustCLI(t, cfg, "applied  1_a.sql", "up")
+	mustCLI(t, cfg, "1 a (head)", "history")
+	cfg.FSDir = ""
+	code, _, errOut := cliRun(t, cfg, "status")
+	if code != migrate.ExitError || !strings.Contains(errOut, "not found") {
+		t.Fatalf("FS without FSDir reads Dir inside it: exit %d %s", code, errOut)
+	}
+}
