@@ -149,6 +149,9 @@ func TestEditedAppliedFileIsRefused(t *testing.T) {
 		if hasColumn(db, "mg_people", "email") {
 			t.Fatal("Up ran despite the edited file")
 		}
+		if err := m.Verify(ctx); !errors.Is(err, migrate.ErrChecksumMismatch) {
+			t.Fatalf("Verify = %v, want ErrChecksumMismatch", err)
+		}
 		if st, _ := m.Status(ctx); !st[0].Edited || st[1].Edited {
 			t.Fatalf("Status = %+v, want the first marked edited", st)
 		}
@@ -158,6 +161,9 @@ func TestEditedAppliedFileIsRefused(t *testing.T) {
 		changed, err := m.Rehash(ctx)
 		if err != nil || len(changed) != 1 || changed[0] != 1 {
 			t.Fatalf("Rehash = %v, %v", changed, err)
+		}
+		if err := m.Verify(ctx); err != nil {
+			t.Fatalf("Verify after rehash = %v", err)
 		}
 		if res := mustUp(t, m); len(res) != 1 {
 			t.Fatalf("Up after rehash applied %d", len(res))

@@ -127,7 +127,7 @@ func isComment(line string) bool {
 // (quotes, dollar quoting, comments, BEGIN ... END bodies).
 func statements(name, text string, s section) ([]Statement, error) {
 	body := text[s.offset:s.end]
-	stmts, err := atlasmigrate.Stmts(body)
+	stmts, err := scanner().Scan(body)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrInvalidMigration, name, err)
 	}
@@ -141,4 +141,16 @@ func statements(name, text string, s section) ([]Statement, error) {
 		out = append(out, Statement{SQL: sql, Line: line})
 	}
 	return out, nil
+}
+
+// scanner is Atlas's SQL scanner set as its PostgreSQL driver sets it,
+// which also covers SQLite's: BEGIN ... END bodies (SQLite triggers),
+// BEGIN ATOMIC, dollar quoting and E'...' strings keep their semicolons.
+func scanner() *atlasmigrate.Scanner {
+	return &atlasmigrate.Scanner{ScannerOptions: atlasmigrate.ScannerOptions{
+		MatchBegin:       true,
+		MatchBeginAtomic: true,
+		MatchDollarQuote: true,
+		EscapedStringExt: true,
+	}}
 }

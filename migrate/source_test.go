@@ -8,8 +8,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gormext/gormext/migrate"
 	"gorm.io/gorm"
+
+	"github.com/gormext/gormext/internal/testdb"
+	"github.com/gormext/gormext/migrate"
 )
 
 const createA = "CREATE TABLE mg_a (id INTEGER PRIMARY KEY)"
@@ -110,5 +112,27 @@ func TestStatementsKeepQuotesAndLines(t *testing.T) {
 	}
 	if !strings.Contains(m.UpSQL[1].SQL, "'x;\ny'") {
 		t.Fatalf("quoted semicolon split: %q", m.UpSQL[1].SQL)
+	}
+}
+
+func TestTriggerBodiesAreOneStatement(t *testing.T) {
+	body := "-- migrate:up\nCREATE TABLE mg_t (x INTEGER, n INTEGER);\nCREATE TRIGGER mg_tr AFTER INSERT ON mg_t BEGIN\n  UPDATE mg_t SET n = 1;\n  UPDATE mg_t SET n = n + 1;\nEND;\n" +
+		"CREATE FUNCTION mg_f() RETURNS trigger AS $$ BEGIN NEW.x := 1; RETURN NEW; END; $$ LANGUAGE plpgsql;\n-- migrate:down\nDROP TABLE mg_t;\n"
+	m := mustSource(t, files(map[string]string{"1_t.sql": body})).Find(1)
+	if len(m.UpSQL) != 3 {
+		t.Fatalf("split into %d statements: %+v", len(m.UpSQL), m.UpSQL)
+	}
+	if !strings.HasSuffix(m.UpSQL[1].SQL, "END;") || m.UpSQL[1].Line != 3 || m.UpSQL[2].Line != 7 {
+		t.Fatalf("trigger statement %q at line %d, next at line %d", m.UpSQL[1].SQL, m.UpSQL[1].Line, m.UpSQL[2].Line)
+	}
+}
+
+func TestSQLiteTriggerMigrationRuns(t *testing.T) {
+	db := testdb.Open(t, testdb.SQLite)
+	body := "-- migrate:up\nCREATE TABLE mg_t (x INTEGER, n INTEGER);\nCREATE TRIGGER mg_tr AFTER INSERT ON mg_t BEGIN\n  UPDATE mg_t SET n = 1;\n  UPDATE mg_t SET n = n + 1;\nEND;\n-- migrate:down\nDROP TABLE mg_t;\n"
+	mustUp(t, mustMigrator(t, db, mustSource(t, files(map[string]string{"1_t.sql": body}))))
+	db.Exec("INSERT INTO mg_t (x) VALUES (1)")
+	if n := count(t, db, "SELECT n FROM mg_t"); n != 2 {
+		t.Fatalf("trigger ran to n = %d, want 2", n)
 	}
 }
