@@ -10,7 +10,6 @@ import (
 	"github.com/gormext/gormext/migrate"
 )
 
-
 // Load reads the migrations (an embed.FS in a service), New binds them to a
 // database, Up applies the pending ones.
 func Example() {
