@@ -111,4 +111,3 @@ func (r gooseRunner) status(ctx context.Context) error {
 	_, err := r.p.Status(ctx)
 	return err
 }
-
