@@ -134,3 +134,61 @@ func TestDiffOnAPoolOfOne(t *testing.T) {
 		}
 	}, one)
 }
+
+type exName struct {
+	ID   int64
+	Name string `gorm:"size:100"`
+}
+
+func (exName) TableName() string { return "ex_names" }
+
+type exNameWider struct {
+	ID   int64
+	Name string `gorm:"size:300"`
+}
+
+func (exNameWider) TableName() string { return "ex_names" }
+
+type exNameNarrower struct {
+	ID   int64
+	Name string `gorm:"size:50"`
+}
+
+func (exNameNarrower) TableName() string { return "ex_names" }
+
+func TestDiffDropsUnmappedTablesOnlyWhenAllowed(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+		ctx := context.Background()
+		if err := db.Exec("CREATE TABLE ex_legacy (id INTEGER PRIMARY KEY)").Error; err != nil {
+			t.Fatal(err)
+		}
+		_, err := migrate.Diff(ctx, db, []any{&exName{}}, migrate.DiffOptions{})
+		if !errors.Is(err, migrate.ErrDestructive) || !strings.Contains(err.Error(), "drops table ex_legacy") {
+			t.Fatalf("Diff = %v, want ErrDestructive naming ex_legacy", err)
+		}
+		p, err := migrate.Diff(ctx, db, []any{&exName{}}, migrate.DiffOptions{Exclude: []string{"ex_legacy"}})
+		if err != nil || len(p.Destructive) != 0 || strings.Contains(strings.Join(p.Up, ";"), "ex_legacy") {
+			t.Fatalf("Diff with Exclude = %+v, %v", p, err)
+		}
+	})
+}
+
+// A longer varchar keeps every value; a shorter one may not.
+func TestDiffTellsWideningFromNarrowing(t *testing.T) {
+	if testdb.PostgresDSN() == "" {
+		t.Skip("SQLite stores every string as text: no width to change")
+	}
+	ctx := context.Background()
+	db := testdb.Open(t, testdb.Postgres)
+	if err := db.AutoMigrate(&exName{}); err != nil {
+		t.Fatal(err)
+	}
+	p, err := migrate.Diff(ctx, db, []any{&exNameWider{}}, migrate.DiffOptions{})
+	if err != nil || len(p.Up) != 1 || len(p.Destructive) != 0 {
+		t.Fatalf("widening: %+v, %v", p, err)
+	}
+	_, err = migrate.Diff(ctx, db, []any{&exNameNarrower{}}, migrate.DiffOptions{})
+	if !errors.Is(err, migrate.ErrDestructive) || !strings.Contains(err.Error(), "ex_names.name") {
+		t.Fatalf("narrowing: %v", err)
+	}
+}
