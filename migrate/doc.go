@@ -19,6 +19,30 @@
 //	m, err := migrate.New(db, src)
 //	applied, err := m.Up(ctx)
 //
+// # Autogenerate
+//
+// [Diff] compares the schema GORM models need with a database's and plans
+// the change both ways, on Atlas's engine (ariga.io/atlas): AutoMigrate
+// fills a scratch database (in-memory SQLite, or a temporary PostgreSQL
+// schema), Atlas inspects both and plans Up and Down. Dropping a table or a
+// column and narrowing a type fail with [ErrDestructive] unless
+// DiffOptions.AllowDestructive; a drop beside an add is reported as a
+// possible rename ([Plan].Renames). [Check] returns a [*DriftError] when the
+// models and the schema differ.
+//
+// # The command
+//
+// [Main] is a complete command (new, diff, up, down, redo, status,
+// current, history, stamp, check, sql, rehash) that a service builds in its
+// own module, since diff and check need its models:
+//
+//	func main() {
+//		migrate.Main(migrate.Config{FS: migrations.FS, FSDir: ".", Models: []any{&User{}}})
+//	}
+//
+// Package migratetest checks, in a service's tests, that the migrations
+// build the schema the models need.
+//
 // # Many replicas
 //
 // Each migration runs in its own transaction, together with its row in the
