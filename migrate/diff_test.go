@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/schema"
 
 	"github.com/gormext/gormext/database"
 	"github.com/gormext/gormext/internal/testdb"
@@ -191,4 +192,26 @@ func TestDiffTellsWideningFromNarrowing(t *testing.T) {
 	if !errors.Is(err, migrate.ErrDestructive) || !strings.Contains(err.Error(), "ex_names.name") {
 		t.Fatalf("narrowing: %v", err)
 	}
+}
+
+type npThing struct {
+	ID   int64
+	Name string
+}
+
+// The scratch database names tables as db does: a naming strategy with a
+// prefix yields no spurious drop and add.
+func TestDiffFollowsTheNamingStrategy(t *testing.T) {
+	prefixed := testdb.WithConfig(func(c *database.Config) {
+		c.GORM = func(g *gorm.Config) { g.NamingStrategy = schema.NamingStrategy{TablePrefix: "np_", SingularTable: true} }
+	})
+	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+		if err := db.AutoMigrate(&npThing{}); err != nil {
+			t.Fatal(err)
+		}
+		if !db.Migrator().HasTable("np_np_thing") {
+			t.Fatal("the naming strategy was not applied")
+		}
+		assertNoDiff(t, db, []any{&npThing{}})
+	}, prefixed)
 }
