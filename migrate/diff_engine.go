@@ -15,7 +15,6 @@ import (
 	gormpostgres "gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
-	gormschema "gorm.io/gorm/schema"
 
 	"github.com/gormext/gormext/database"
 )
@@ -23,7 +22,7 @@ import (
 // engine is Atlas on one pinned connection of the database being compared.
 type engine struct {
 	conn    *sql.Conn
-	naming  gormschema.Namer // the database's GORM naming strategy, used in the scratch database too
+	ddl     func(*gorm.Config) // copies what shapes AutoMigrate's DDL from the database's GORM configuration
 	drv     atlasmigrate.Driver
 	dialect string
 	schema  string // the inspected schema: "main" on SQLite, current_schema() on PostgreSQL
@@ -42,7 +41,7 @@ func newEngine(ctx context.Context, db *gorm.DB) (*engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("migrate: taking a connection: %w", err)
 	}
-	e := &engine{conn: conn, naming: db.NamingStrategy, dialect: d.name(), schema: "main"}
+	e := &engine{conn: conn, ddl: ddlConfig(db.Config), dialect: d.name(), schema: "main"}
 	if err := e.open(ctx); err != nil {
 		conn.Close()
 		return nil, err
@@ -94,7 +93,7 @@ func (e *engine) desired(ctx context.Context, models []any, opts DiffOptions) (*
 // desiredSQLite migrates the models into a new in-memory database.
 func (e *engine) desiredSQLite(ctx context.Context, models []any, opts DiffOptions) (*schema.Schema, error) {
 	dev, err := database.Open(ctx, database.Config{URL: "sqlite::memory:", Logger: discardLogger(),
-		GORM: func(c *gorm.Config) { c.NamingStrategy = e.naming }})
+		GORM: e.ddl})
 	if err != nil {
 		return nil, fmt.Errorf("migrate: opening the scratch database: %w", err)
 	}
@@ -140,7 +139,9 @@ func (e *engine) migrateInto(ctx context.Context, name string, models []any) err
 		return fmt.Errorf("migrate: setting search_path: %w", err)
 	}
 	defer e.conn.ExecContext(context.Background(), "SET search_path TO "+path) //nolint:errcheck // a failure leaves the scratch schema, dropped next, first in the path of this connection only
-	dev, err := gorm.Open(gormpostgres.New(gormpostgres.Config{Conn: e.conn}), &gorm.Config{Logger: logger.Discard, NamingStrategy: e.naming})
+	cfg := &gorm.Config{Logger: logger.Discard}
+	e.ddl(cfg)
+	dev, err := gorm.Open(gormpostgres.New(gormpostgres.Config{Conn: e.conn}), cfg)
 	if err != nil {
 		return fmt.Errorf("migrate: opening the scratch schema: %w", err)
 	}
@@ -158,4 +159,14 @@ func randomHex() string {
 	var b [6]byte
 	_, _ = rand.Read(b[:])
 	return hex.EncodeToString(b[:])
+}
+
+// ddlConfig copies the settings of src that change what AutoMigrate
+// creates: table and column names, foreign keys, relationships.
+func ddlConfig(src *gorm.Config) func(*gorm.Config) {
+	return func(c *gorm.Config) {
+		c.NamingStrategy = src.NamingStrategy
+		c.DisableForeignKeyConstraintWhenMigrating = src.DisableForeignKeyConstraintWhenMigrating
+		c.IgnoreRelationshipsWhenMigrating = src.IgnoreRelationshipsWhenMigrating
+	}
 }

@@ -195,23 +195,32 @@ func TestDiffTellsWideningFromNarrowing(t *testing.T) {
 }
 
 type npThing struct {
-	ID   int64
-	Name string
+	ID    int64
+	Name  string
+	Parts []npPart `gorm:"foreignKey:ThingID"`
 }
 
-// The scratch database names tables as db does: a naming strategy with a
-// prefix yields no spurious drop and add.
+type npPart struct {
+	ID      int64
+	ThingID int64
+}
+
+// The scratch database makes tables as db does: a naming strategy with a
+// prefix, or foreign keys turned off, yield no spurious change.
 func TestDiffFollowsTheNamingStrategy(t *testing.T) {
 	prefixed := testdb.WithConfig(func(c *database.Config) {
-		c.GORM = func(g *gorm.Config) { g.NamingStrategy = schema.NamingStrategy{TablePrefix: "np_", SingularTable: true} }
+		c.GORM = func(g *gorm.Config) {
+			g.NamingStrategy = schema.NamingStrategy{TablePrefix: "np_", SingularTable: true}
+			g.DisableForeignKeyConstraintWhenMigrating = true
+		}
 	})
 	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
-		if err := db.AutoMigrate(&npThing{}); err != nil {
+		if err := db.AutoMigrate(&npThing{}, &npPart{}); err != nil {
 			t.Fatal(err)
 		}
-		if !db.Migrator().HasTable("np_np_thing") {
-			t.Fatal("the naming strategy was not applied")
+		if !db.Migrator().HasTable("np_np_thing") || db.Migrator().HasConstraint(&npThing{}, "Parts") {
+			t.Fatal("the naming strategy or the foreign-key setting was not applied")
 		}
-		assertNoDiff(t, db, []any{&npThing{}})
+		assertNoDiff(t, db, []any{&npThing{}, &npPart{}})
 	}, prefixed)
 }
