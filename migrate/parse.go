@@ -138,6 +138,10 @@ func statements(name, text string, s section) ([]Statement, error) {
 			continue
 		}
 		line := s.line + strings.Count(body[:st.Pos], "\n")
+		if isTxControl(sql) {
+			return nil, fmt.Errorf("%w: %s line %d: %q: each migration already runs in a transaction of its own; remove the statement",
+				ErrInvalidMigration, name, line, abbreviate(firstLine(sql)))
+		}
 		out = append(out, Statement{SQL: sql, Line: line})
 	}
 	return out, nil
@@ -153,4 +157,37 @@ func scanner() *atlasmigrate.Scanner {
 		MatchDollarQuote: true,
 		EscapedStringExt: true,
 	}}
+}
+
+// isTxControl reports whether a statement begins, commits or rolls back a
+// transaction (ROLLBACK TO a savepoint aside), which would break the
+// runner's transaction around the migration.
+func isTxControl(stmt string) bool {
+	words := strings.Fields(strings.ToUpper(strings.ReplaceAll(stmt, ";", " ")))
+	if len(words) == 0 {
+		return false
+	}
+	second := ""
+	if len(words) > 1 {
+		second = words[1]
+	}
+	switch words[0] {
+	case "COMMIT", "END", "ABORT":
+		return true
+	case "ROLLBACK":
+		return second != "TO" && (len(words) < 3 || words[2] != "TO")
+	case "START":
+		return second == "TRANSACTION"
+	case "BEGIN":
+		switch second {
+		case "", "TRANSACTION", "WORK", "DEFERRED", "IMMEDIATE", "EXCLUSIVE", "ISOLATION", "READ":
+			return true
+		}
+	}
+	return false
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
 }

@@ -50,6 +50,16 @@ func TestLoadRefusesHostileInput(t *testing.T) {
 			[]error{migrate.ErrInvalidMigration}, []string{"1_a.sql", "before"}},
 		{"unterminated quote", map[string]string{"1_a.sql": sqlFile("INSERT INTO t VALUES ('x);", "")},
 			[]error{migrate.ErrInvalidMigration}, []string{"1_a.sql"}},
+		{"BEGIN in a migration", map[string]string{"1_a.sql": sqlFile("BEGIN;\n"+createA+";\nCOMMIT;", "")},
+			[]error{migrate.ErrInvalidMigration}, []string{"1_a.sql", "line 2", "BEGIN", "transaction of its own"}},
+		{"COMMIT in a migration", map[string]string{"1_a.sql": sqlFile(createA+";\ncommit;", "")},
+			[]error{migrate.ErrInvalidMigration}, []string{"1_a.sql", "line 3", "commit"}},
+		{"BEGIN TRANSACTION ... END", map[string]string{"1_a.sql": sqlFile("BEGIN TRANSACTION;\n"+createA+";\nEND;", "")},
+			[]error{migrate.ErrInvalidMigration}, []string{"1_a.sql", "BEGIN TRANSACTION"}},
+		{"START TRANSACTION in Down", map[string]string{"1_a.sql": sqlFile(createA+";", "START TRANSACTION;\nDROP TABLE mg_a;")},
+			[]error{migrate.ErrInvalidMigration}, []string{"1_a.sql", "START TRANSACTION"}},
+		{"ROLLBACK", map[string]string{"1_a.sql": sqlFile(createA+";\nROLLBACK;", "")},
+			[]error{migrate.ErrInvalidMigration}, []string{"1_a.sql", "ROLLBACK"}},
 		{"one good file, one bad: both reported, none loaded", map[string]string{"1_a.sql": good, "2_b.sql": "", "c.sql": good},
 			[]error{migrate.ErrInvalidMigration}, []string{"2_b.sql", "c.sql"}},
 	}
@@ -134,5 +144,15 @@ func TestSQLiteTriggerMigrationRuns(t *testing.T) {
 	db.Exec("INSERT INTO mg_t (x) VALUES (1)")
 	if n := count(t, db, "SELECT n FROM mg_t"); n != 2 {
 		t.Fatalf("trigger ran to n = %d, want 2", n)
+	}
+}
+
+// Savepoints and BEGIN ... END bodies are not transaction control.
+func TestSavepointsAndBlocksAreAllowed(t *testing.T) {
+	up := "SAVEPOINT s1;\nCREATE TABLE mg_s (x INTEGER);\nROLLBACK TO SAVEPOINT s1;\nROLLBACK TRANSACTION TO s1;\nRELEASE SAVEPOINT s1;\n" +
+		"CREATE TRIGGER mg_s_tr AFTER INSERT ON mg_s BEGIN\n  UPDATE mg_s SET x = 1;\nEND;"
+	src := mustSource(t, files(map[string]string{"1_s.sql": sqlFile(up, "DROP TABLE mg_s;")}))
+	if n := len(src.Find(1).UpSQL); n != 6 {
+		t.Fatalf("%d statements, want 6", n)
 	}
 }
