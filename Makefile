@@ -61,6 +61,14 @@ fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzFromDTO$$' -fuzztime=$(FUZZTIME) ./entities
 	$(GO) test -run='^$$' -fuzz='^FuzzRequestBody$$' -fuzztime=$(FUZZTIME) ./examples/httpapi
 	$(GO) test -run='^$$' -fuzz='^FuzzPathID$$' -fuzztime=$(FUZZTIME) ./examples/httpapi
+	$(GO) test -run='^$$' -fuzz='^FuzzLoad$$' -fuzztime=$(FUZZTIME) ./migrate
+
+## bench-migrate: migrate beside goose on one database (module bench/):
+## status over 1,000 applied migrations, up of 100 small ones; SQLite, and
+## PostgreSQL when GORMEXT_TEST_POSTGRES_DSN is set (docs/migrations.md)
+.PHONY: bench-migrate
+bench-migrate:
+	cd bench && $(GO) run ./cmd/migratebench
 
 ## bench-pagination: offset vs keyset page latency over 1,000,000 rows on
 ## PostgreSQL (GORMEXT_TEST_POSTGRES_DSN); its own schema, dropped after
@@ -78,3 +86,30 @@ soak:
 	$(GO) test -race -count=1 -timeout 60m -v -run '^(TestServerRestart|TestTerminateBackends|TestKillsReachNoBadConnection)$$' ./reliability -soak=$(SOAKTIME)
 	SOAKTIME=$(SOAKTIME) $(GO) test -race -count=1 -timeout 60m -v -run '^TestLoad$$' ./examples/httpapi
 
+## migrate-*: the migrations of examples/httpapi (examples/httpapi/migrations,
+## one directory per database) through the example's own migration command,
+## `go run . migrate ...` in examples/httpapi. The database is DATABASE_URL,
+## by default the file examples/httpapi/dev.db. NAME names a new migration,
+## TO a target version (up, down), ALLOW_DESTRUCTIVE=1 lets diff drop.
+##   make migrate-diff NAME=add_tags    write the migration the models need
+##   make migrate-new NAME=backfill     write an empty one
+##   make migrate-up | migrate-down | migrate-history | migrate-status | migrate-check
+MIGRATE_URL ?= $(if $(DATABASE_URL),$(DATABASE_URL),sqlite:///dev.db)
+MIGRATE      = cd examples/httpapi && DATABASE_URL='$(MIGRATE_URL)' $(GO) run . migrate
+.PHONY: migrate-new migrate-diff migrate-up migrate-down migrate-history migrate-status migrate-check migrate-name
+migrate-name:
+	@test -n "$(NAME)" || { echo "usage: make $(MAKECMDGOALS) NAME=what_it_does"; exit 2; }
+migrate-new: migrate-name
+	$(MIGRATE) new '$(NAME)'
+migrate-diff: migrate-name
+	$(MIGRATE) diff $(if $(ALLOW_DESTRUCTIVE),--allow-destructive) '$(NAME)'
+migrate-up:
+	$(MIGRATE) up $(if $(TO),--to $(TO))
+migrate-down:
+	$(MIGRATE) down $(if $(TO),--to $(TO))
+migrate-history:
+	$(MIGRATE) history
+migrate-status:
+	$(MIGRATE) status
+migrate-check:
+	$(MIGRATE) check

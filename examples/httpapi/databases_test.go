@@ -45,7 +45,7 @@ func eachDatabase(t *testing.T, body func(t *testing.T, db *gorm.DB)) {
 	}
 }
 
-// openTestDB opens url with database.Open, creates the service's tables and
+// openTestDB opens url with database.Open, applies the migrations and
 // closes the pool at cleanup.
 func openTestDB(t *testing.T, url string) *gorm.DB {
 	t.Helper()
@@ -56,8 +56,8 @@ func openTestDB(t *testing.T, url string) *gorm.DB {
 		t.Fatalf("opening the test database: %v", err)
 	}
 	t.Cleanup(func() { _ = database.Close(db) })
-	if err := Migrate(db); err != nil {
-		t.Fatalf("creating tables: %v", err)
+	if err := Migrate(context.Background(), db); err != nil {
+		t.Fatalf("applying the migrations: %v", err)
 	}
 	return db
 }

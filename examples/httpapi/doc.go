@@ -5,7 +5,10 @@
 //	go run ./examples/httpapi                      # in-memory SQLite on localhost:8080
 //	DATABASE_URL=postgres://postgres@127.0.0.1/test go run ./examples/httpapi
 //
-// Tables are created at start. The other DATABASE_* variables of
+// The pending migrations of migrations/ (one directory per database,
+// generated from the models with `make migrate-diff NAME=...`) are applied
+// at start, once between all instances; `go run ./examples/httpapi migrate
+// help` lists the migration commands (docs/migrations.md). The other DATABASE_* variables of
 // database.FromEnv (DATABASE_ECHO=1 logs every statement, DATABASE_POOL_SIZE,
 // ...) apply, CURSOR_KEY sets the key that signs listing cursors (give
 // every instance the same one), and the flags -addr and -request-timeout
@@ -32,7 +35,7 @@
 //
 //   - [NewServer] builds the whole http.Handler from a *gorm.DB, so tests run
 //     the real server through httptest; main only reads the environment and
-//     flags, creates the tables and serves, with graceful shutdown.
+//     flags, applies the migrations and serves, with graceful shutdown.
 //   - txctx.Middleware wraps every request in a transaction that begins at
 //     the first query, commits when the handler answers below 400 and rolls
 //     back otherwise; the response is held until the commit succeeded.

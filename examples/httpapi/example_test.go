@@ -22,7 +22,7 @@ func Example() {
 		return
 	}
 	defer database.Close(db)
-	if err := Migrate(db); err != nil {
+	if err := Migrate(context.Background(), db); err != nil {
 		fmt.Println(err)
 		return
 	}

@@ -16,12 +16,16 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/gormext/gormext/database"
+	"github.com/gormext/gormext/migrate"
 )
 
 // shutdownGrace is how long in-flight requests get to finish on shutdown.
 const shutdownGrace = 10 * time.Second
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "migrate" {
+		migrate.Main(migrateConfig(os.Args[2:]))
+	}
 	addr := flag.String("addr", "localhost:8080", "address to listen on")
 	timeout := flag.Duration("request-timeout", DefaultRequestTimeout, "deadline of each request")
 	flag.Parse()
@@ -42,7 +46,7 @@ func cursorKeyFromEnv() []byte {
 	return nil
 }
 
-// serve opens the database named by DATABASE_URL, creates the tables and
+// serve opens the database named by DATABASE_URL, applies the migrations and
 // serves on addr until ctx is cancelled, then shuts down gracefully.
 func serve(ctx context.Context, log *slog.Logger, addr string, cfg Config) error {
 	db, err := openDatabase(ctx, log)
@@ -92,7 +96,7 @@ func runServer(ctx context.Context, srv *http.Server, ln net.Listener) error {
 }
 
 // openDatabase opens the database of DATABASE_URL (in-memory SQLite when it
-// is not set) and creates the tables.
+// is not set) and applies the pending migrations.
 func openDatabase(ctx context.Context, log *slog.Logger) (*gorm.DB, error) {
 	cfg, err := database.FromEnv()
 	if err != nil {
@@ -103,9 +107,9 @@ func openDatabase(ctx context.Context, log *slog.Logger) (*gorm.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := Migrate(db); err != nil {
+	if err := Migrate(ctx, db); err != nil {
 		closeDB(db)
-		return nil, fmt.Errorf("creating tables: %w", err)
+		return nil, err
 	}
 	return db, nil
 }

@@ -89,9 +89,6 @@ func NewServer(db *gorm.DB, cfg Config) http.Handler {
 	return h
 }
 
-// Migrate creates or updates the service's tables.
-func Migrate(db *gorm.DB) error { return db.AutoMigrate(Models()...) }
-
 // healthPath is the path of the health route.
 const healthPath = "/healthz"
 

@@ -1,0 +1,106 @@
+package migrate
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// Up applies every pending migration in version order, each in its own
+// transaction, and returns those it applied. Before anything runs, every
+// applied migration is checked against its file (ErrChecksumMismatch,
+// ErrUnknownVersion). A failing migration is rolled back, its version
+// stays unrecorded, the migrations before it stay applied, and the error
+// is a [*MigrationError]. A migration another process applied meanwhile is
+// skipped.
+func (m *Migrator) Up(ctx context.Context) ([]Result, error) { return m.UpTo(ctx, 0) }
+
+// UpTo is Up that stops after version to (0: apply all).
+func (m *Migrator) UpTo(ctx context.Context, to int64) ([]Result, error) {
+	if err := m.checkTarget(to); err != nil {
+		return nil, err
+	}
+	var done []Result
+	err := m.session(ctx, func(conn *sql.Conn, recs map[int64]Record) error {
+		if err := m.verify(recs); err != nil {
+			return err
+		}
+		for _, mg := range m.pending(recs, to) {
+			r, applied, err := m.applyUp(ctx, conn, mg)
+			if err != nil {
+				return err
+			}
+			if applied {
+				done = append(done, r)
+			}
+		}
+		return nil
+	})
+	return done, err
+}
+
+// Pending returns the migrations Up would apply, in order, after the same
+// checks as Up, without running any.
+func (m *Migrator) Pending(ctx context.Context, to int64) ([]*Migration, error) {
+	if err := m.checkTarget(to); err != nil {
+		return nil, err
+	}
+	recs, err := m.readRecords(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := m.verify(recs); err != nil {
+		return nil, err
+	}
+	return m.pending(recs, to), nil
+}
+
+func (m *Migrator) pending(recs map[int64]Record, to int64) []*Migration {
+	var out []*Migration
+	for _, mg := range m.src.migrations {
+		if to != 0 && mg.Version > to {
+			break
+		}
+		if _, ok := recs[mg.Version]; !ok {
+			out = append(out, mg)
+		}
+	}
+	return out
+}
+
+// applyUp runs one migration's Up in its transaction and records it.
+func (m *Migrator) applyUp(ctx context.Context, conn *sql.Conn, mg *Migration) (Result, bool, error) {
+	start := time.Now()
+	t, err := m.dialect.begin(ctx, conn)
+	if err != nil {
+		return Result{}, false, fmt.Errorf("migrate: %s: beginning its transaction: %w", mg.Source, err)
+	}
+	if !m.dialect.exclusive() {
+		applied, err := m.isApplied(ctx, t.ex, mg.Version)
+		if err != nil || applied {
+			t.rollback()
+			return Result{}, false, wrapIf(err, "migrate: reading "+m.table)
+		}
+	}
+	if err := m.run(ctx, t, mg, "up"); err != nil {
+		t.rollback()
+		return Result{}, false, err
+	}
+	if err := m.insertRecord(ctx, t.ex, mg); err != nil {
+		t.rollback()
+		return Result{}, false, fmt.Errorf("migrate: %s: recording it in %s: %w", mg.Source, m.table, err)
+	}
+	if err := t.commit(ctx); err != nil {
+		t.rollback()
+		return Result{}, false, &MigrationError{Version: mg.Version, Source: mg.Source, Direction: "up", Err: fmt.Errorf("commit: %w", err)}
+	}
+	return Result{Migration: mg, Direction: "up", Duration: time.Since(start)}, true, nil
+}
+
+func wrapIf(err error, msg string) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%s: %w", msg, err)
+}
