@@ -17,7 +17,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // brokerURL is GORMEXT_TEST_AMQP_URL; the test is skipped when it is unset
 // (CI always sets it).
-func brokerURL(t *testing.T) string {
+func brokerURL(t testing.TB) string {
 	t.Helper()
 	u := os.Getenv("GORMEXT_TEST_AMQP_URL")
 	if u == "" {
@@ -59,7 +59,7 @@ type topology struct {
 	ch                        *amqp091.Channel
 }
 
-func newTopology(t *testing.T) *topology {
+func newTopology(t testing.TB) *topology {
 	t.Helper()
 	u := brokerURL(t)
 	conn, err := amqp091.Dial(u)

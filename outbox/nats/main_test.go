@@ -19,7 +19,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // serverURL is GORMEXT_TEST_NATS_URL; the test is skipped when it is unset
 // (CI always sets it).
-func serverURL(t *testing.T) string {
+func serverURL(t testing.TB) string {
 	t.Helper()
 	u := os.Getenv("GORMEXT_TEST_NATS_URL")
 	if u == "" {
@@ -43,7 +43,7 @@ func uniqueName(prefix string) string {
 	return prefix + "_" + hex.EncodeToString(b)
 }
 
-func testContext(t *testing.T) context.Context {
+func testContext(t testing.TB) context.Context {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	t.Cleanup(cancel)
@@ -59,7 +59,7 @@ type stream struct {
 	s                 jetstream.Stream
 }
 
-func newStream(t *testing.T) *stream {
+func newStream(t testing.TB) *stream {
 	t.Helper()
 	u := serverURL(t)
 	nc, err := natsgo.Connect(u)
