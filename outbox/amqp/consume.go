@@ -22,6 +22,12 @@ import (
 // broker refuses the consumer for good: a queue that does not exist (404)
 // or access refused (403).
 func Consume(ctx context.Context, cfg Config, queue string, h outbox.Handler) error {
+	if queue == "" {
+		return fmt.Errorf("%w: Consume needs a queue name", ErrInvalidConfig)
+	}
+	if h == nil {
+		return fmt.Errorf("%w: Consume needs a handler", ErrInvalidConfig)
+	}
 	for {
 		err := consumeOnce(ctx, cfg, queue, h)
 		if ctx.Err() != nil {

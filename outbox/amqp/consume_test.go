@@ -181,3 +181,15 @@ func TestConsumeAMissingQueueIsAnError(t *testing.T) {
 		t.Fatalf("Consume on a missing queue = %v, want a 404 *amqp091.Error", err)
 	}
 }
+
+func TestConsumeRejectsABadCall(t *testing.T) {
+	h := func(context.Context, outbox.Message) error { return nil }
+	for name, call := range map[string]func() error{
+		"no queue":   func() error { return amqp.Consume(t.Context(), amqp.Config{URL: "amqp://127.0.0.1:1/"}, "", h) },
+		"no handler": func() error { return amqp.Consume(t.Context(), amqp.Config{URL: "amqp://127.0.0.1:1/"}, "q", nil) },
+	} {
+		if err := call(); !errors.Is(err, amqp.ErrInvalidConfig) {
+			t.Errorf("%s: %v, want ErrInvalidConfig", name, err)
+		}
+	}
+}

@@ -13,6 +13,8 @@ var (
 	// ErrNacked: the broker refused a message (basic.nack), or the channel
 	// closed before the broker confirmed it.
 	ErrNacked = errors.New("amqp: message not confirmed by the broker")
+	// ErrInvalidConfig: Consume was called without a queue name.
+	ErrInvalidConfig = errors.New("amqp: invalid configuration")
 	// ErrClosed: the Publisher was closed.
 	ErrClosed = errors.New("amqp: publisher closed")
 	// ErrHandlerPanic: a handler panicked; the panic is recovered, the

@@ -1,6 +1,7 @@
 package amqp_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sync"
@@ -190,5 +191,29 @@ func TestPublishEdgeCases(t *testing.T) {
 	_ = pub.Close()
 	if _, err := pub.Publish(t.Context(), msgs("t", "a")); !errors.Is(err, amqp.ErrClosed) {
 		t.Fatalf("after Close: %v, want ErrClosed", err)
+	}
+}
+
+func TestPublishWithACancelledContext(t *testing.T) {
+	top := newTopology(t)
+	pub := amqp.NewPublisher(amqp.Config{URL: top.url, Exchange: top.exchange})
+	defer pub.Close()
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if n, err := pub.Publish(ctx, msgs(top.key, "a")); n != 0 || !errors.Is(err, context.Canceled) {
+		t.Fatalf("Publish = %d, %v; want 0, context.Canceled", n, err)
+	}
+	if n, err := pub.Publish(t.Context(), msgs(top.key, "b")); n != 1 || err != nil {
+		t.Fatalf("next Publish = %d, %v; want 1, nil", n, err)
+	}
+}
+
+func TestPublishWithABadURL(t *testing.T) {
+	for _, u := range []string{"", "http://127.0.0.1:5672/", "amqp://[::1"} {
+		pub := amqp.NewPublisher(amqp.Config{URL: u})
+		var ce *amqp.ConnError
+		if n, err := pub.Publish(t.Context(), msgs("t", "a")); n != 0 || !errors.As(err, &ce) {
+			t.Errorf("URL %q: Publish = %d, %v; want 0, *ConnError", u, n, err)
+		}
 	}
 }

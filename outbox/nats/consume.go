@@ -41,6 +41,20 @@ type ConsumerConfig struct {
 	OnError func(error)
 }
 
+func (c ConsumerConfig) validate(nc *natsgo.Conn, h outbox.Handler) error {
+	switch {
+	case nc == nil:
+		return fmt.Errorf("%w: Consume needs a connection", ErrInvalidConfig)
+	case c.Stream == "":
+		return fmt.Errorf("%w: ConsumerConfig.Stream is required", ErrInvalidConfig)
+	case c.Durable == "":
+		return fmt.Errorf("%w: ConsumerConfig.Durable is required (Consume reads a durable consumer)", ErrInvalidConfig)
+	case h == nil:
+		return fmt.Errorf("%w: Consume needs a handler", ErrInvalidConfig)
+	}
+	return nil
+}
+
 func (c ConsumerConfig) onError(err error) {
 	if c.OnError != nil {
 		c.OnError(err)
@@ -72,6 +86,9 @@ func (c ConsumerConfig) jetstream() jetstream.ConsumerConfig {
 // consumer cannot be created (no such stream, invalid config) or is
 // deleted while it runs.
 func Consume(ctx context.Context, nc *natsgo.Conn, cfg ConsumerConfig, h outbox.Handler) error {
+	if err := cfg.validate(nc, h); err != nil {
+		return err
+	}
 	js, err := jetstream.New(nc)
 	if err != nil {
 		return err

@@ -197,3 +197,23 @@ func TestConsumeOnAMissingStreamIsAnError(t *testing.T) {
 		t.Fatalf("Consume on a missing stream = %v, want jetstream.ErrStreamNotFound", err)
 	}
 }
+
+func TestConsumeRejectsABadCall(t *testing.T) {
+	h := func(context.Context, outbox.Message) error { return nil }
+	nc := &natsgo.Conn{} // never used: the call is refused first
+	for _, tc := range []struct {
+		name string
+		nc   *natsgo.Conn
+		cfg  nats.ConsumerConfig
+		h    outbox.Handler
+	}{
+		{"no connection", nil, nats.ConsumerConfig{Stream: "S", Durable: "d"}, h},
+		{"no stream", nc, nats.ConsumerConfig{Durable: "d"}, h},
+		{"no durable", nc, nats.ConsumerConfig{Stream: "S"}, h},
+		{"no handler", nc, nats.ConsumerConfig{Stream: "S", Durable: "d"}, nil},
+	} {
+		if err := nats.Consume(t.Context(), tc.nc, tc.cfg, tc.h); !errors.Is(err, nats.ErrInvalidConfig) {
+			t.Errorf("%s: %v, want ErrInvalidConfig", tc.name, err)
+		}
+	}
+}

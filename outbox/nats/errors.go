@@ -5,9 +5,15 @@ import (
 	"fmt"
 )
 
-// ErrHandlerPanic: a handler panicked; the panic is recovered, the message
-// nakked, and OnError told of an error that matches ErrHandlerPanic.
-var ErrHandlerPanic = errors.New("nats: handler panicked")
+var (
+	// ErrHandlerPanic: a handler panicked; the panic is recovered, the
+	// message nakked, and OnError told of an error that matches
+	// ErrHandlerPanic.
+	ErrHandlerPanic = errors.New("nats: handler panicked")
+	// ErrInvalidConfig: Consume was called without a stream, a durable
+	// name or a handler.
+	ErrInvalidConfig = errors.New("nats: invalid configuration")
+)
 
 // PublishError says which message of a Publish failed and why; Unwrap
 // gives the client's error (for example jetstream.ErrNoStreamResponse when

@@ -2,6 +2,7 @@ package nats
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	natsgo "github.com/nats-io/nats.go"
@@ -17,12 +18,17 @@ type PublisherConfig struct {
 	AckTimeout time.Duration
 	// InFlight is how many published messages may wait for their PubAck
 	// at once within one Publish. 1 publishes strictly one after the
-	// other. Default 0: the whole batch is published before waiting; after
-	// a failure the later messages of the call may be stored too, and
-	// publishing them again is dropped as a duplicate within the stream's
-	// window.
+	// other. Default 0: MaxInFlight, the whole batch of a usual relay;
+	// after a failure the later messages of the call may be stored too,
+	// and publishing them again is dropped as a duplicate within the
+	// stream's window. Values above MaxInFlight mean MaxInFlight.
 	InFlight int
 }
+
+// MaxInFlight caps PublisherConfig.InFlight: nats.go lets 4,000 async
+// publishes of one connection wait for their PubAck before it refuses
+// more, which leaves room for a dozen Publish calls at once.
+const MaxInFlight = 256
 
 // Publisher is an [outbox.Publisher] on a JetStream context of the
 // caller's connection; it may be used from several goroutines at once.
@@ -35,6 +41,13 @@ var _ outbox.Publisher = (*Publisher)(nil)
 
 // NewPublisher returns a Publisher on nc.
 func NewPublisher(nc *natsgo.Conn, cfg PublisherConfig) (*Publisher, error) {
+	if nc == nil {
+		return nil, fmt.Errorf("%w: NewPublisher needs a connection", ErrInvalidConfig)
+	}
+	inFlight := cfg.InFlight
+	if inFlight <= 0 || inFlight > MaxInFlight {
+		inFlight = MaxInFlight
+	}
 	timeout := cfg.AckTimeout
 	if timeout <= 0 {
 		timeout = 5 * time.Second
@@ -43,7 +56,7 @@ func NewPublisher(nc *natsgo.Conn, cfg PublisherConfig) (*Publisher, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Publisher{js: js, inFlight: cfg.InFlight}, nil
+	return &Publisher{js: js, inFlight: inFlight}, nil
 }
 
 // Publish sends msgs in order and waits for their PubAcks. It returns how
@@ -52,9 +65,6 @@ func NewPublisher(nc *natsgo.Conn, cfg PublisherConfig) (*Publisher, error) {
 // ctx's, says why the next one was not.
 func (p *Publisher) Publish(ctx context.Context, msgs []outbox.Message) (int, error) {
 	window := p.inFlight
-	if window <= 0 {
-		window = len(msgs)
-	}
 	pending := make([]jetstream.PubAckFuture, 0, len(msgs))
 	acked := 0
 	for i, m := range msgs {

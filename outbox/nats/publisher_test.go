@@ -1,6 +1,7 @@
 package nats_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"testing"
@@ -141,5 +142,43 @@ func waitConnected(t *testing.T, nc *natsgo.Conn) {
 			t.Fatalf("no reconnect: status %v", nc.Status())
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func TestPublishWithACancelledContext(t *testing.T) {
+	s := newStream(t)
+	pub := newPublisher(t, s.nc, nats.PublisherConfig{})
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if n, err := pub.Publish(ctx, msgs(s.subject("o"), "a")); n != 0 || !errors.Is(err, context.Canceled) {
+		t.Fatalf("Publish = %d, %v; want 0, context.Canceled", n, err)
+	}
+	if got := len(s.stored(t)); got != 0 {
+		t.Fatalf("stream holds %d, want 0", got)
+	}
+}
+
+func TestNewPublisherWithoutAConnection(t *testing.T) {
+	if _, err := nats.NewPublisher(nil, nats.PublisherConfig{}); !errors.Is(err, nats.ErrInvalidConfig) {
+		t.Fatalf("NewPublisher(nil) = %v, want ErrInvalidConfig", err)
+	}
+}
+
+func TestPublishALargeBatch(t *testing.T) {
+	s := newStream(t)
+	pub := newPublisher(t, s.nc, nats.PublisherConfig{})
+	batch := make([]outbox.Message, 5000) // many windows of MaxInFlight
+	for i := range batch {
+		batch[i] = outbox.Message{ID: fmt.Sprint(i), Topic: s.subject("big"), Payload: []byte("x")}
+	}
+	if n, err := pub.Publish(testContext(t), batch); n != len(batch) || err != nil {
+		t.Fatalf("Publish = %d, %v; want %d, nil", n, err, len(batch))
+	}
+	info, err := s.s.Info(testContext(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.State.Msgs != uint64(len(batch)) {
+		t.Fatalf("stream holds %d, want %d", info.State.Msgs, len(batch))
 	}
 }

@@ -14,12 +14,18 @@ import (
 // as an error that matches ErrHandlerPanic, and the message nacked.
 var ErrHandlerPanic = errors.New("watermill: handler panicked")
 
+// ErrNoHandler: Consume was called with a nil handler.
+var ErrNoHandler = errors.New("watermill: Consume needs a handler")
+
 // Consume subscribes to topic and runs h for each message, one at a time,
 // until ctx is cancelled or the subscriber closes the channel; then it
 // returns nil. A nil error from h acks the message; an error or a panic
 // nacks it, and onError (when not nil) is told of the error. h gets the
 // message's context, which the subscriber derives from ctx.
 func Consume(ctx context.Context, sub message.Subscriber, topic string, h outbox.Handler, onError func(error)) error {
+	if h == nil {
+		return ErrNoHandler
+	}
 	ch, err := sub.Subscribe(ctx, topic)
 	if err != nil {
 		return fmt.Errorf("watermill: subscribe to %q: %w", topic, err)

@@ -166,3 +166,9 @@ func TestHandlerFuncInARouter(t *testing.T) {
 		t.Fatalf("handler saw %+v, want m-1 on orders twice", seen)
 	}
 }
+
+func TestConsumeWithoutAHandler(t *testing.T) {
+	if err := watermill.Consume(t.Context(), newPubSub(t, false), "orders", nil, nil); !errors.Is(err, watermill.ErrNoHandler) {
+		t.Fatalf("Consume = %v, want ErrNoHandler", err)
+	}
+}
