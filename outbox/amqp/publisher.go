@@ -99,6 +99,9 @@ func (s *session) publish(ctx context.Context, cfg Config, msgs []outbox.Message
 	for _, m := range msgs {
 		dc, err := s.ch.PublishWithDeferredConfirmWithContext(ctx, cfg.Exchange, m.Topic, true, false, publishing(m))
 		if err != nil {
+			if s.ch.IsClosed() {
+				err = closeReason(s.closed) // the broker's reason, when it came
+			}
 			return confirmed, &ConnError{Op: "publish", Err: err}
 		}
 		pending = append(pending, dc)
@@ -134,7 +137,7 @@ func (s *session) await(ctx context.Context, dc *amqp091.DeferredConfirmation, m
 		return nil
 	}
 	if s.ch.IsClosed() {
-		return &ConnError{Op: "confirm", Err: amqp091.ErrClosed}
+		return &ConnError{Op: "confirm", Err: closeReason(s.closed)}
 	}
 	return &MessageError{ID: msg.ID, Topic: msg.Topic, Err: ErrNacked}
 }

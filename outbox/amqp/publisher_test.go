@@ -98,9 +98,10 @@ func TestPublishToAMissingExchangeFailsThenRecovers(t *testing.T) {
 	missing := uniqueName("gormext-x-missing")
 	pub := amqp.NewPublisher(amqp.Config{URL: top.url, Exchange: missing})
 	defer pub.Close()
-	n, err := pub.Publish(testContext(t), msgs(top.key, "a", "b"))
-	if n != 0 || err == nil {
-		t.Fatalf("Publish to a missing exchange = %d, %v; want 0 and an error", n, err)
+	n, err := pub.Publish(testContext(t), msgs(top.key, "a"))
+	var ae *amqp091.Error
+	if n != 0 || !errors.As(err, &ae) || ae.Code != amqp091.NotFound {
+		t.Fatalf("Publish to a missing exchange = %d, %v; want 0 and the broker's 404", n, err)
 	}
 	if err := top.ch.ExchangeDeclare(missing, "direct", false, true, false, false, nil); err != nil {
 		t.Fatal(err)

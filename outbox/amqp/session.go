@@ -14,6 +14,7 @@ type session struct {
 	conn    *amqp091.Connection
 	ch      *amqp091.Channel
 	returns chan amqp091.Return
+	closed  chan *amqp091.Error
 }
 
 func openSession(cfg Config) (*session, error) {
@@ -31,7 +32,8 @@ func openSession(cfg Config) (*session, error) {
 		return nil, &ConnError{Op: "confirm mode", Err: err}
 	}
 	returns := ch.NotifyReturn(make(chan amqp091.Return, returnBuffer))
-	return &session{conn: conn, ch: ch, returns: returns}, nil
+	closed := ch.NotifyClose(make(chan *amqp091.Error, 1))
+	return &session{conn: conn, ch: ch, returns: returns, closed: closed}, nil
 }
 
 func (s *session) alive() bool { return !s.conn.IsClosed() && !s.ch.IsClosed() }
