@@ -9,7 +9,7 @@ BENCH       ?= .
 STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 # MODULES: the adapter modules (own go.mod) that make test, vet and lint
 # also cover, each with all its packages
-MODULES     ?= otel
+MODULES     ?= otel outbox/amqp outbox/nats outbox/watermill
 BENCHSTAT   ?= $(GO) run golang.org/x/perf/cmd/benchstat@latest
 
 .PHONY: test vet lint bench example
