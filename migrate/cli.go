@@ -249,13 +249,13 @@ func (c *cli) open(ctx context.Context) (*gorm.DB, error) {
 	return c.db, nil
 }
 
-func (c *cli) migrator(ctx context.Context) (*Migrator, error) {
-	return c.migratorOf(ctx, false)
+func (c *cli) migrator(ctx context.Context, opts ...Option) (*Migrator, error) {
+	return c.migratorOf(ctx, false, opts...)
 }
 
 // migratorOf is migrator; with noDirOK a missing directory is an empty
 // one (diff writes the first migration of a project).
-func (c *cli) migratorOf(ctx context.Context, noDirOK bool) (*Migrator, error) {
+func (c *cli) migratorOf(ctx context.Context, noDirOK bool, opts ...Option) (*Migrator, error) {
 	db, err := c.open(ctx)
 	if err != nil {
 		return nil, err
@@ -267,7 +267,7 @@ func (c *cli) migratorOf(ctx context.Context, noDirOK bool) (*Migrator, error) {
 	if err != nil {
 		return nil, err
 	}
-	return New(db, src, WithTable(c.cfg.Table))
+	return New(db, src, append([]Option{WithTable(c.cfg.Table)}, opts...)...)
 }
 
 func (c *cli) close() {

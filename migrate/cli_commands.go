@@ -20,11 +20,18 @@ type command struct {
 type cmdOptions struct {
 	to               string
 	allowDestructive bool
+	allowOutOfOrder  bool
 	args             []string
 }
 
 func toFlag(help string) func(*flag.FlagSet, *cmdOptions) {
 	return func(f *flag.FlagSet, o *cmdOptions) { f.StringVar(&o.to, "to", "", help) }
+}
+
+// upFlags are the flags of up and sql: --to and --allow-out-of-order.
+func upFlags(f *flag.FlagSet, o *cmdOptions) {
+	toFlag("stop after this version (default: all)")(f, o)
+	f.BoolVar(&o.allowOutOfOrder, "allow-out-of-order", false, "apply pending migrations below the applied version (refused otherwise)")
 }
 
 var commands []*command
@@ -38,8 +45,8 @@ func init() {
 				f.BoolVar(&o.allowDestructive, "allow-destructive", false, "write drops of tables and columns and type changes (refused otherwise)")
 			},
 			help: "Compares the schema the models need (created by AutoMigrate in a scratch\ndatabase) with the database's, and writes DIR/VERSION_NAME.sql: Up brings the\ndatabase to the models, Down back. The database must be up to date. Drops\nand type changes are refused without --allow-destructive. A rename cannot be\ntold from a drop and an add: edit the file when it is one."},
-		{name: "up", summary: "apply pending migrations", run: runUp, flags: toFlag("stop after this version (default: all)"),
-			help: "Applies every pending migration in version order, each in its own\ntransaction. Safe to run from many processes at once."},
+		{name: "up", summary: "apply pending migrations", run: runUp, flags: upFlags,
+			help: "Applies every pending migration in version order, each in its own\ntransaction. Safe to run from many processes at once. A pending migration\nbelow the applied version (a branch merged late) is refused unless\n--allow-out-of-order is given."},
 		{name: "down", summary: "revert the latest migration", run: runDown, flags: toFlag("revert every migration above this version (0 or base: all)"),
 			help: "Reverts the latest applied migration, or with --to every one above VERSION,\nnewest first."},
 		{name: "redo", summary: "revert the latest migration and apply it again", run: runRedo},
@@ -50,7 +57,7 @@ func init() {
 			help: "Records VERSION as the database's version without running anything: every\nmigration up to it is marked applied, the records of those above are\nremoved. For a database whose schema was made otherwise (AutoMigrate)."},
 		{name: "check", summary: "fail when the models and the migrated schema differ", run: runCheck,
 			help: "Exits 3 and prints the SQL that would reconcile them when the models need a\nschema other than the database's, or when migrations are pending; 0 when\nthey agree."},
-		{name: "sql", summary: "print the SQL up would run, without running it", run: runSQL, flags: toFlag("stop after this version (default: all)")},
+		{name: "sql", summary: "print the SQL up would run, without running it", run: runSQL, flags: upFlags},
 		{name: "rehash", usage: "[VERSION...]", summary: "accept edits of applied migration files", maxArgs: 1 << 20, run: runRehash,
 			help: "Stores the current checksum of the applied migrations whose files were\nedited on purpose: those given, or all."},
 	}

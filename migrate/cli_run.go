@@ -13,7 +13,7 @@ import (
 )
 
 func runUp(ctx context.Context, c *cli, o cmdOptions) error {
-	m, err := c.migrator(ctx)
+	m, err := c.migrator(ctx, o.upOptions()...)
 	if err != nil {
 		return err
 	}
@@ -150,7 +150,7 @@ func runHistory(ctx context.Context, c *cli, _ cmdOptions) error {
 }
 
 func runSQL(ctx context.Context, c *cli, o cmdOptions) error {
-	m, err := c.migrator(ctx)
+	m, err := c.migrator(ctx, o.upOptions()...)
 	if err != nil {
 		return err
 	}
@@ -291,4 +291,12 @@ func upTarget(s string, src *Source) (int64, error) {
 		return 0, fmt.Errorf("%w: --to %s: up goes to a version above 0, or head", errUsage, s)
 	}
 	return to, err
+}
+
+// upOptions are the Migrator options of up and sql's flags.
+func (o cmdOptions) upOptions() []Option {
+	if o.allowOutOfOrder {
+		return []Option{AllowOutOfOrder()}
+	}
+	return nil
 }

@@ -39,6 +39,11 @@ var (
 	ErrDestructive = errors.New("migrate: destructive change")
 	// ErrUnsupportedDialect: the database is neither SQLite nor PostgreSQL.
 	ErrUnsupportedDialect = errors.New("migrate: unsupported database")
+
+	// ErrOutOfOrder: a pending migration has a lower version than one
+	// already applied (a branch merged after a later version was
+	// applied). Up refuses it unless AllowOutOfOrder is given.
+	ErrOutOfOrder = errors.New("migrate: pending migration below the applied version")
 )
 
 // MigrationError is a failed migration: which one, which statement, and the

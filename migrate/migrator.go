@@ -18,6 +18,9 @@ type Migrator struct {
 	src     *Source
 	dialect dialect
 	table   string
+	// outOfOrder lets Up apply pending migrations below the highest
+	// applied version.
+	outOfOrder bool
 }
 
 // Option configures a Migrator.
@@ -26,6 +29,13 @@ type Option func(*Migrator)
 // WithTable names the version table (default DefaultTable). The name is a
 // plain identifier: letters, digits and underscores.
 func WithTable(name string) Option { return func(m *Migrator) { m.table = name } }
+
+// AllowOutOfOrder lets Up apply a pending migration whose version is below
+// the highest applied one (Flyway's outOfOrder, goose's allow-missing).
+// Without it Up refuses with ErrOutOfOrder before running anything: such a
+// migration was written before changes already applied on this database,
+// and running it after them is a decision to take, not a default.
+func AllowOutOfOrder() Option { return func(m *Migrator) { m.outOfOrder = true } }
 
 // New returns a Migrator of src on db. It fails with ErrUnsupportedDialect
 // on a database other than SQLite or PostgreSQL.

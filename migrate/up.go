@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -26,7 +27,11 @@ func (m *Migrator) UpTo(ctx context.Context, to int64) ([]Result, error) {
 		if err := m.verify(recs); err != nil {
 			return err
 		}
-		for _, mg := range m.pending(recs, to) {
+		pending := m.pending(recs, to)
+		if err := m.checkOrder(recs, pending); err != nil {
+			return err
+		}
+		for _, mg := range pending {
 			r, applied, err := m.applyUp(ctx, conn, mg)
 			if err != nil {
 				return err
@@ -53,7 +58,34 @@ func (m *Migrator) Pending(ctx context.Context, to int64) ([]*Migration, error) 
 	if err := m.verify(recs); err != nil {
 		return nil, err
 	}
-	return m.pending(recs, to), nil
+	pending := m.pending(recs, to)
+	if err := m.checkOrder(recs, pending); err != nil {
+		return nil, err
+	}
+	return pending, nil
+}
+
+// checkOrder refuses pending migrations below the highest applied version,
+// unless m allows them (see AllowOutOfOrder).
+func (m *Migrator) checkOrder(recs map[int64]Record, pending []*Migration) error {
+	if m.outOfOrder {
+		return nil
+	}
+	var top int64
+	for v := range recs {
+		top = max(top, v)
+	}
+	var late []string
+	for _, mg := range pending {
+		if mg.Version < top {
+			late = append(late, mg.Source)
+		}
+	}
+	if len(late) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%w: %s pending while %d is applied; give it a version above %d (rename the file), or apply it where it is with --allow-out-of-order (AllowOutOfOrder)",
+		ErrOutOfOrder, strings.Join(late, ", "), top, top)
 }
 
 func (m *Migrator) pending(recs map[int64]Record, to int64) []*Migration {
