@@ -118,3 +118,7 @@ func channel(table string) string {
 	}
 	return name
 }
+
+// Channel returns the PostgreSQL NOTIFY channel on which Add announces
+// commits with messages in table, and on which relays LISTEN.
+func Channel(table string) string { return channel(table) }
