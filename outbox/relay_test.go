@@ -203,7 +203,9 @@ func TestRelayHoldsKeyBehindOpenTransaction(t *testing.T) {
 	}()
 	<-written
 	errB := make(chan error, 1)
-	go func() { errB <- txctx.Run(ctx, func(ctx context.Context) error { return s.Add(ctx, msg("second", "k")) }) }()
+	go func() {
+		errB <- txctx.Run(ctx, func(ctx context.Context) error { return s.Add(ctx, msg("second", "k")) })
+	}()
 	add(t, ctx, s, msg("other", "other-key"))
 	var pub outbox.MemoryPublisher
 	r := outbox.NewRelay(db, &pub, opts...)
