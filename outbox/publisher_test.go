@@ -2,7 +2,6 @@ package outbox_test
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -103,5 +102,4 @@ func (p *orderedPublisher) check(t *testing.T, db *gorm.DB, table string, want i
 		db.Raw("SELECT count(*) FROM " + table).Scan(&left)
 		t.Errorf("published %d distinct messages, want %d (%d left in the table)", len(seen), want, left)
 	}
-	_ = fmt.Sprint()
 }
