@@ -3,6 +3,7 @@ package txctx_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -148,4 +149,23 @@ func must(t testing.TB, err error) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// In a Middleware request, BeforeCommit begins the lazy transaction (it now
+// has work to commit), and the items are written when the request
+// commits; a request that fails writes none.
+func TestBeforeCommitInMiddleware(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+		bind(t, db)
+		var batches [][]string
+		h := txctx.Middleware(db)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			must(t, txctx.BeforeCommit(r.Context(), keyA{}, r.Method, writeAll(&batches)))
+			if r.Method == "DELETE" {
+				w.WriteHeader(http.StatusInternalServerError)
+			}
+		}))
+		serve(h, "POST", "")
+		serve(h, "DELETE", "")
+		wantNames(t, db, "POST")
+	})
 }
