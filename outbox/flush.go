@@ -24,8 +24,10 @@ const maxRowsPerInsert = 500
 func (s *Store) flush(ctx context.Context, rows []row) error {
 	db := txctx.DB(ctx)
 	pg := db.Dialector.Name() == "postgres"
+	locks := lockKeys(s.cfg.table, rows) // all taken by the first statement, in one order
 	for chunk := range slices.Chunk(rows, maxRowsPerInsert) {
-		query, args := s.insert(chunk, pg)
+		query, args := s.insert(chunk, locks, pg)
+		locks = nil
 		if err := db.Exec(query, args...).Error; err != nil {
 			return err
 		}
@@ -35,10 +37,9 @@ func (s *Store) flush(ctx context.Context, rows []row) error {
 }
 
 // insert builds the statement that stores rows.
-func (s *Store) insert(rows []row, pg bool) (string, []any) {
+func (s *Store) insert(rows []row, locks []int64, pg bool) (string, []any) {
 	var b strings.Builder
-	args := make([]any, 0, len(rows)*6+8)
-	locks := lockKeys(s.cfg.table, rows)
+	args := make([]any, 0, len(rows)*6+len(locks)+1)
 	if pg && len(locks) > 0 {
 		b.WriteString("WITH locks AS (SELECT count(pg_advisory_xact_lock(k)) AS n FROM (VALUES ")
 		for i, k := range locks {

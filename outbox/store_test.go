@@ -3,6 +3,7 @@ package outbox_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -127,6 +128,29 @@ func TestAddUnderTxtest(t *testing.T) {
 		must(t, txctx.DB(ctx).Raw("SELECT id FROM "+tableOf(opts)+" ORDER BY seq").Scan(&ids).Error)
 		if !slices.Equal(ids, []string{"direct", "in-run"}) {
 			t.Errorf("the test transaction sees %q", ids)
+		}
+	})
+}
+
+// A transaction with more messages than one statement takes: all stored,
+// published in the order added.
+func TestAddManyMessages(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+		ctx, opts := setup(t, db)
+		s := outbox.New(opts...)
+		var want []string
+		must(t, txctx.Run(ctx, func(ctx context.Context) error {
+			for i := range 1203 {
+				id := fmt.Sprintf("m%04d", i)
+				want = append(want, id)
+				if err := s.Add(ctx, msg(id, fmt.Sprint("k", i%7))); err != nil {
+					return err
+				}
+			}
+			return nil
+		}))
+		if got := stored(t, db, tableOf(opts)); !slices.Equal(got, want) {
+			t.Fatalf("stored %d messages, want %d in order", len(got), len(want))
 		}
 	})
 }
