@@ -82,9 +82,11 @@ func TestTransactionalJobRetriesSerializationFailures(t *testing.T) {
 		_, opts := setup(t, db)
 		table := tableOf(opts)
 		attempts := 0
+		s := outbox.New(opts...)
 		job := outbox.TransactionalJob(db, func(ctx context.Context) error {
 			attempts++
 			must(t, effect(table)(ctx, outbox.Message{ID: fmt.Sprint("attempt-", attempts)}))
+			must(t, s.Add(ctx, outbox.Message{ID: fmt.Sprint("attempt-", attempts), Topic: "jobs"}))
 			if attempts == 1 {
 				return &pgconn.PgError{Code: "40001", Message: "could not serialize access"}
 			}
@@ -93,6 +95,9 @@ func TestTransactionalJobRetriesSerializationFailures(t *testing.T) {
 		must(t, job(context.Background()))
 		if got := effects(t, db, table); attempts != 2 || len(got) != 1 || got["attempt-2"] != 1 {
 			t.Errorf("%d attempts, effects %v: want the second attempt's alone", attempts, got)
+		}
+		if got := stored(t, db, table); len(got) != 1 || got[0] != "attempt-2" {
+			t.Errorf("outbox holds %q, want the second attempt's message alone", got)
 		}
 	})
 }

@@ -37,7 +37,8 @@ func NewRelay(db *gorm.DB, pub Publisher, opts ...Option) *Relay {
 	return r
 }
 
-// Run publishes messages until ctx ends, then returns nil. Each round
+// Run publishes messages until ctx ends, then returns nil. Call it once
+// per Relay; for more relays, make more. Each round
 // claims a batch, publishes it and records the outcome; between rounds the
 // relay sleeps until a transaction of this process commits messages, a
 // PostgreSQL NOTIFY announces some from another process, a retry falls
@@ -112,7 +113,8 @@ func (r *Relay) publish(ctx context.Context, rows []row) (int, error) {
 	}
 	sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), r.cfg.claimTTL/2)
 	defer scancel()
-	if err := r.settle(sctx, rows, n, pubErr, time.Now()); err != nil {
+	stopped := ctx.Err() != nil // the relay is stopping: not the message's failure
+	if err := r.settle(sctx, rows, n, pubErr, stopped, time.Now()); err != nil {
 		return n, errors.Join(pubErr, fmt.Errorf("settle: %w", err))
 	}
 	if pubErr != nil {

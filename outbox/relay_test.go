@@ -265,3 +265,36 @@ func TestRelaysShareTheWorkInOrder(t *testing.T) {
 	wg.Wait()
 	pub.check(t, db, tableOf(opts), 4*perWriter*2)
 }
+
+// A relay stopped while it publishes releases what it did not publish,
+// without counting an attempt: another relay takes it at once.
+func TestRelayStoppedDuringPublishReleasesItsClaims(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+		ctx, opts := setup(t, db)
+		add(t, ctx, outbox.New(opts...), msg("a", "k"), msg("b", "k"))
+		rctx, stop := context.WithCancel(ctx)
+		stopping := outbox.MemoryPublisher{Fail: func(m outbox.Message) error {
+			if m.ID == "b" {
+				stop() // shutdown arrives while b is being published
+				return context.Canceled
+			}
+			return nil
+		}}
+		_, _ = outbox.NewRelay(db, &stopping, opts...).RunOnce(rctx)
+		var left struct {
+			Attempts     int
+			ClaimedUntil int64
+		}
+		must(t, db.Raw("SELECT attempts, claimed_until FROM "+tableOf(opts)+" WHERE id = 'b'").Scan(&left).Error)
+		if left.Attempts != 0 || left.ClaimedUntil != 0 {
+			t.Fatalf("b after the stop: %+v, want released with no attempt counted", left)
+		}
+		var pub outbox.MemoryPublisher
+		if n, err := outbox.NewRelay(db, &pub, opts...).RunOnce(ctx); n != 1 || err != nil {
+			t.Fatalf("next relay's round = %d, %v, want b published at once", n, err)
+		}
+		if got := ids(append(stopping.Messages(), pub.Messages()...)); !slices.Equal(got, []string{"a", "b"}) {
+			t.Errorf("published %q", got)
+		}
+	})
+}

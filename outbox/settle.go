@@ -12,8 +12,9 @@ import (
 
 // settle records the outcome of publishing rows: the first n were
 // accepted, rows[n] failed with err (when err is not nil), the rest were
-// not tried. Only rows this relay still claims are touched.
-func (r *Relay) settle(ctx context.Context, rows []row, n int, pubErr error, now time.Time) error {
+// not tried. When the relay is stopping, rows[n] is released with the
+// rest, no attempt counted. Only rows this relay still claims are touched.
+func (r *Relay) settle(ctx context.Context, rows []row, n int, pubErr error, stopping bool, now time.Time) error {
 	return r.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if n > 0 {
 			if err := r.markSent(tx, seqs(rows[:n]), now); err != nil {
@@ -22,6 +23,9 @@ func (r *Relay) settle(ctx context.Context, rows []row, n int, pubErr error, now
 		}
 		if n == len(rows) {
 			return nil
+		}
+		if stopping {
+			return r.release(tx, seqs(rows[n:]))
 		}
 		if err := r.markFailed(tx, rows[n], pubErr, now); err != nil {
 			return err
