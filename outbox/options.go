@@ -53,7 +53,7 @@ func newConfig(opts []Option) config {
 }
 
 // WithTable names the outbox table (Store, Relay, AutoMigrate); default
-// DefaultTable. A plain identifier, optionally schema.table.
+// DefaultTable. A plain identifier, optionally schema.table on PostgreSQL.
 func WithTable(name string) Option { return func(c *config) { c.table = name } }
 
 // WithInboxTable names the inbox table (Idempotent, AutoMigrate); default
