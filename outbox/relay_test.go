@@ -298,3 +298,29 @@ func TestRelayStoppedDuringPublishReleasesItsClaims(t *testing.T) {
 		}
 	})
 }
+
+func TestDeadAndRequeue(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, db *gorm.DB) {
+		ctx, opts := setup(t, db)
+		add(t, ctx, outbox.New(opts...), outbox.Message{ID: "x", Topic: "t", Key: "k", Headers: map[string]string{"h": "v"}})
+		broken := outbox.MemoryPublisher{Fail: func(outbox.Message) error { return errors.New("no route") }}
+		_, _ = outbox.NewRelay(db, &broken, append(opts, outbox.WithMaxAttempts(1))...).RunOnce(ctx)
+		dead, err := outbox.Dead(ctx, db, 10, opts...)
+		must(t, err)
+		if len(dead) != 1 || dead[0].ID != "x" || dead[0].Attempts != 1 || dead[0].LastError != "no route" || dead[0].Headers["h"] != "v" {
+			t.Fatalf("dead = %+v", dead)
+		}
+		n, err := outbox.Requeue(ctx, db, []string{"x", "unknown"}, opts...)
+		if err != nil || n != 1 {
+			t.Fatalf("Requeue = %d, %v, want 1", n, err)
+		}
+		var pub outbox.MemoryPublisher
+		drain(t, ctx, outbox.NewRelay(db, &pub, opts...), db, tableOf(opts), 0)
+		if got := ids(pub.Messages()); !slices.Equal(got, []string{"x"}) {
+			t.Errorf("published %q after the requeue", got)
+		}
+		if dead, _ := outbox.Dead(ctx, db, 10, opts...); len(dead) != 0 {
+			t.Errorf("still dead: %+v", dead)
+		}
+	})
+}

@@ -77,6 +77,7 @@ type row struct {
 	Headers   string
 	CreatedAt int64 // Unix microseconds
 	Attempts  int
+	LastError string // read by Dead only
 }
 
 func (s *Store) row(msg Message) (row, error) {
