@@ -32,6 +32,9 @@ type Relay struct {
 func NewRelay(db *gorm.DB, pub Publisher, opts ...Option) *Relay {
 	r := &Relay{db: db, pub: pub, cfg: newConfig(opts), id: uuid.NewString()}
 	r.err = validTable(r.cfg.table)
+	if db == nil || pub == nil {
+		r.err = errors.New("outbox: NewRelay needs a database and a publisher")
+	}
 	r.pg = db != nil && db.Dialector.Name() == "postgres"
 	r.claimSQL = claimQuery(r.cfg.table)
 	return r

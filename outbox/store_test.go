@@ -154,3 +154,12 @@ func TestAddManyMessages(t *testing.T) {
 		}
 	})
 }
+
+func TestNewRelayWithoutDatabaseOrPublisher(t *testing.T) {
+	if _, err := outbox.NewRelay(nil, &outbox.MemoryPublisher{}).RunOnce(context.Background()); err == nil {
+		t.Error("RunOnce without a database: no error")
+	}
+	if err := outbox.NewRelay(nil, nil).Run(context.Background()); err == nil {
+		t.Error("Run without a publisher: no error")
+	}
+}
