@@ -1,6 +1,7 @@
 package outbox
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"time"
@@ -31,7 +32,7 @@ func (r *Relay) claim(ctx context.Context, now time.Time) ([]row, error) {
 		return tx.Raw(r.claimSQL, now.Add(r.cfg.claimTTL).UnixMicro(), r.id, now.UnixMicro(), now.UnixMicro(),
 			r.cfg.batchSize).Scan(&rows).Error
 	})
-	slices.SortFunc(rows, func(a, b row) int { return int(a.Seq - b.Seq) })
+	slices.SortFunc(rows, func(a, b row) int { return cmp.Compare(a.Seq, b.Seq) })
 	return rows, err
 }
 

@@ -41,9 +41,8 @@ func NewRelay(db *gorm.DB, pub Publisher, opts ...Option) *Relay {
 }
 
 // Run publishes messages until ctx ends, then returns nil. Call it once
-// per Relay; for more relays, make more. Each round
-// claims a batch, publishes it and records the outcome; between rounds the
-// relay sleeps until a transaction of this process commits messages, a
+// per Relay; for more relays, make more. Each round claims a batch,
+// publishes it and records the outcome; between rounds the relay sleeps until a transaction of this process commits messages, a
 // PostgreSQL NOTIFY announces some from another process, a retry falls
 // due, or the poll interval passes. Database and broker errors are logged
 // and retried; none stops Run. When ctx ends during a round, the messages
