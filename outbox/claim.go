@@ -9,6 +9,10 @@ import (
 	"gorm.io/gorm"
 )
 
+// now is the time on the database server's clock (PostgreSQL), as of the
+// last claim, or the local clock (SQLite, one process).
+func (r *Relay) now() time.Time { return time.Now().Add(time.Duration(r.offset.Load())) }
+
 // claimLock is the PostgreSQL advisory lock that serializes the claims of
 // the relays of one table (each claim is one short transaction).
 func claimLock(table string) int64 { return lockKey("claim", table) }
@@ -19,16 +23,21 @@ func claimLock(table string) int64 { return lockKey("claim", table) }
 // be claimed by another relay or waiting for a retry, so per key one relay
 // at a time publishes, in order. Messages without a key are each on their
 // own.
-func (r *Relay) claim(ctx context.Context, now time.Time) ([]row, error) {
+func (r *Relay) claim(ctx context.Context) ([]row, error) {
 	var rows []row
 	err := r.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if r.pg {
 			// The claim's snapshot must be taken after the lock, so that it
-			// sees the claim of the relay that held it before.
-			if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", claimLock(r.cfg.table)).Error; err != nil {
+			// sees the claim of the relay that held it before; the server's
+			// clock, read then, is the one all relays' claims compare with.
+			var serverNow int64
+			if err := tx.Raw("SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint FROM (SELECT pg_advisory_xact_lock(?)) l",
+				claimLock(r.cfg.table)).Scan(&serverNow).Error; err != nil {
 				return err
 			}
+			r.offset.Store(int64(time.UnixMicro(serverNow).Sub(time.Now())))
 		}
+		now := r.now()
 		return tx.Raw(r.claimSQL, now.Add(r.cfg.claimTTL).UnixMicro(), r.id, now.UnixMicro(), now.UnixMicro(),
 			r.cfg.batchSize).Scan(&rows).Error
 	})

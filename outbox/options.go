@@ -86,8 +86,9 @@ func WithPollInterval(d time.Duration) Option { return func(c *config) { c.pollI
 // WithClaimTTL sets how long a Relay's claim on messages lasts; a relay
 // that stops or dies while holding one leaves the messages to others once
 // it expires. A publication is given half of it, so that it ends before
-// the claim does. Default DefaultClaimTTL. Relays in several processes
-// compare claims with their own clocks: keep those in sync well within it.
+// the claim does. Default DefaultClaimTTL. On PostgreSQL, claims and
+// retries are timed on the server's clock (read at each claim), so the
+// clocks of the relays' hosts need not agree.
 func WithClaimTTL(d time.Duration) Option { return func(c *config) { c.claimTTL = d } }
 
 // WithRetryBackoff sets the wait before publishing a failed message again:

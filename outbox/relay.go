@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -23,6 +24,7 @@ type Relay struct {
 	id       string // this relay's claims
 	claimSQL string
 	purged   time.Time
+	offset   atomic.Int64 // the server's clock minus ours (see now)
 }
 
 // NewRelay returns a relay that publishes the messages of the table named
@@ -77,7 +79,7 @@ func (r *Relay) RunOnce(ctx context.Context) (int, error) {
 	if r.err != nil {
 		return 0, r.err
 	}
-	rows, err := r.claim(ctx, time.Now())
+	rows, err := r.claim(ctx)
 	if err != nil || len(rows) == 0 {
 		return 0, err
 	}
@@ -88,7 +90,7 @@ func (r *Relay) RunOnce(ctx context.Context) (int, error) {
 // round is RunOnce for Run, which also purges sent messages kept for
 // retention; full reports a batch that was full (more may be waiting).
 func (r *Relay) round(ctx context.Context) (full bool, err error) {
-	rows, err := r.claim(ctx, time.Now())
+	rows, err := r.claim(ctx)
 	if err != nil {
 		return false, fmt.Errorf("claim: %w", err)
 	}
@@ -116,7 +118,7 @@ func (r *Relay) publish(ctx context.Context, rows []row) (int, error) {
 	sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), r.cfg.claimTTL/2)
 	defer scancel()
 	stopped := ctx.Err() != nil // the relay is stopping: not the message's failure
-	if err := r.settle(sctx, rows, n, pubErr, stopped, time.Now()); err != nil {
+	if err := r.settle(sctx, rows, n, pubErr, stopped, r.now()); err != nil {
 		return n, errors.Join(pubErr, fmt.Errorf("settle: %w", err))
 	}
 	if pubErr != nil {
@@ -132,7 +134,7 @@ func (r *Relay) purge(ctx context.Context) error {
 		return nil
 	}
 	r.purged = time.Now()
-	cutoff := time.Now().Add(-r.cfg.retention).UnixMicro()
+	cutoff := r.now().Add(-r.cfg.retention).UnixMicro()
 	return r.db.WithContext(ctx).Exec("DELETE FROM "+r.cfg.table+" WHERE state = ? AND sent_at < ?", stateSent, cutoff).Error
 }
 
@@ -142,8 +144,8 @@ func (r *Relay) wait(ctx context.Context, signal <-chan struct{}, failed bool) {
 	d := r.cfg.pollInterval
 	if failed {
 		d = min(d, r.backoff(1))
-	} else if next, err := r.nextDue(ctx, time.Now()); err == nil && !next.IsZero() {
-		d = min(d, max(time.Until(next), time.Millisecond))
+	} else if next, err := r.nextDue(ctx, r.now()); err == nil && !next.IsZero() {
+		d = min(d, max(next.Sub(r.now()), time.Millisecond))
 	}
 	t := time.NewTimer(d)
 	defer t.Stop()
