@@ -35,7 +35,7 @@ func (r *Relay) claim(ctx context.Context) ([]row, error) {
 				claimLock(r.cfg.table)).Scan(&serverNow).Error; err != nil {
 				return err
 			}
-			r.offset.Store(int64(time.UnixMicro(serverNow).Sub(time.Now())))
+			r.offset.Store(int64(time.Until(time.UnixMicro(serverNow))))
 		}
 		now := r.now()
 		return tx.Raw(r.claimSQL, now.Add(r.cfg.claimTTL).UnixMicro(), r.id, now.UnixMicro(), now.UnixMicro(),
