@@ -79,12 +79,15 @@ bench-pagination:
 ## soak: the PostgreSQL fault loops of ./reliability (server restarts,
 ## backend kills) each running SOAKTIME instead of their short CI version,
 ## on private clusters, then the HTTP load test of ./examples/httpapi for
-## SOAKTIME per database; about 6 x SOAKTIME in all (docs/reliability.md)
+## SOAKTIME per database, then the outbox's fault ledger (PostgreSQL:
+## relays stopped and killed) for SOAKTIME; about 7 x SOAKTIME in all
+## (docs/reliability.md, docs/messaging.md)
 SOAKTIME ?= 2m
 .PHONY: soak
 soak:
 	$(GO) test -race -count=1 -timeout 60m -v -run '^(TestServerRestart|TestTerminateBackends|TestKillsReachNoBadConnection)$$' ./reliability -soak=$(SOAKTIME)
 	SOAKTIME=$(SOAKTIME) $(GO) test -race -count=1 -timeout 60m -v -run '^TestLoad$$' ./examples/httpapi
+	GORMEXT_OUTBOX_SOAK=$(SOAKTIME) $(GO) test -race -count=1 -timeout 60m -v -run '^TestFaultLedger$$' ./outbox
 
 ## migrate-*: the migrations of examples/httpapi (examples/httpapi/migrations,
 ## one directory per database) through the example's own migration command,

@@ -135,6 +135,9 @@ func runAttempt(ctx, hookCtx context.Context, s *scope, fn func(context.Context)
 func (t *txn) finish(ctx context.Context, err error) ([]func(context.Context), Outcome, error) {
 	err = t.failure(ctx, err)
 	if err == nil {
+		err = t.beforeCommit(ctx, &t.root)
+	}
+	if err == nil {
 		if err = t.commit(ctx); err == nil {
 			return t.end(true), Committed, nil
 		}
@@ -242,6 +245,9 @@ func runNested(ctx context.Context, s *scope, fn func(context.Context) error, c 
 func (t *txn) endSavepoint(ctx, fctx context.Context, f *frame, err error) (Outcome, error) {
 	if fctx.Err() != nil {
 		err = contextEnded(fctx, err)
+	}
+	if err == nil && f.standalone {
+		err = t.beforeCommit(ctx, f) // it stands for a transaction
 	}
 	if err != nil {
 		t.noteFailure(err)

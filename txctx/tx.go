@@ -53,6 +53,7 @@ type frame struct {
 	standalone bool   // stands for a transaction (a first-level Run or a RunNew in a test)
 	commits    []func(context.Context)
 	rollbacks  []rollbackHook
+	pending    []pending  // BeforeCommit's items (beforecommit.go)
 	replay     testReplay // RunNew's writes under a test binding (testreplay.go)
 }
 
@@ -170,6 +171,7 @@ func (t *txn) popLocked(f *frame, released bool) []func(context.Context) {
 	if released {
 		p.commits = append(p.commits, f.commits...)
 		p.rollbacks = append(p.rollbacks, f.rollbacks...)
+		p.pending = append(p.pending, f.pending...)
 		return nil
 	}
 	for _, h := range f.rollbacks {
