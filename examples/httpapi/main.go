@@ -54,6 +54,11 @@ func serve(ctx context.Context, log *slog.Logger, addr string, cfg Config) error
 		return err
 	}
 	defer closeDB(db)
+	// The relay outlives the server's graceful shutdown, so that the events
+	// of the last requests are published too; it stops when serve returns.
+	relayCtx, stopRelay := context.WithCancel(context.WithoutCancel(ctx))
+	relayDone := startRelay(relayCtx, db, log)
+	defer func() { stopRelay(); <-relayDone }()
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
