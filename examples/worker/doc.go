@@ -26,5 +26,6 @@
 //
 // Without AMQP_URL, httpapi publishes its events to its own log instead,
 // and this module is not needed. On SQLite, run one relay per database
-// file.
+// file; it finds the events of the service's process at its poll
+// (outbox.DefaultPollInterval), PostgreSQL's NOTIFY wakes it at once.
 package main
