@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -124,5 +125,47 @@ func TestRelayLogsTheEvents(t *testing.T) {
 		if rows := outboxRows(t, db); len(rows) != 0 {
 			t.Errorf("%d messages left in the outbox after the relay published them", len(rows))
 		}
+	})
+}
+
+// lineWriter hands each log line to a channel.
+type lineWriter chan string
+
+func (w lineWriter) Write(p []byte) (int, error) {
+	w <- string(p)
+	return len(p), nil
+}
+
+// The service runs its own relay, to the log, only without AMQP_URL; with
+// it the events wait in the outbox for examples/worker's relay.
+func TestStartRelay(t *testing.T) {
+	eachDatabase(t, func(t *testing.T, db *gorm.DB) {
+		a := newAPI(t, db, Config{})
+		ada := a.createAuthor("Ada", "ada@example.com")
+		lines := make(lineWriter, 10)
+		log := slog.New(slog.NewJSONHandler(lines, nil))
+
+		t.Setenv(amqpEnv, "amqp://guest:guest@127.0.0.1:5672/")
+		<-startRelay(context.Background(), db, log) // runs none: closed at once
+		if line := <-lines; !strings.Contains(line, "worker relay") {
+			t.Errorf("logged %q, want a word on who publishes the events", line)
+		}
+		if rows := outboxRows(t, db); len(rows) != 1 {
+			t.Fatalf("%d messages in the outbox with AMQP_URL set, want the one left for the worker", len(rows))
+		}
+
+		t.Setenv(amqpEnv, "")
+		ctx, cancel := context.WithCancel(context.Background())
+		done := startRelay(ctx, db, log)
+		select {
+		case line := <-lines:
+			if !strings.Contains(line, `"msg":"event"`) || !strings.Contains(line, ada.ID.String()) {
+				t.Errorf("logged %q, want the author.created event of %s", line, ada.ID)
+			}
+		case <-time.After(20 * time.Second):
+			t.Error("the relay logged no event")
+		}
+		cancel()
+		<-done
 	})
 }

@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/gormext/gormext/database"
+	"github.com/gormext/gormext/txctx"
 )
 
 const usage = `usage: worker relay | consume
@@ -46,6 +47,10 @@ func run(ctx context.Context, cmd string, log *slog.Logger) error {
 		return err
 	}
 	defer func() { _ = database.Close(db) }()
+	// Bind db at the edge, before it serves statements: txctx registers
+	// its callbacks at a *gorm.DB's first binding, which the consumer's
+	// handler (outbox.Idempotent) would otherwise do at its first event.
+	ctx = txctx.WithDB(ctx, db)
 	if err := Declare(cfg); err != nil {
 		return err
 	}
