@@ -7,9 +7,9 @@ TESTFLAGS   ?=
 BENCHCOUNT  ?= 10
 BENCH       ?= .
 STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
-# MODULES: the adapter modules (own go.mod) that make test, vet and lint
+# MODULES: the adapter and example modules (own go.mod) that make test, vet and lint
 # also cover, each with all its packages
-MODULES     ?= otel outbox/amqp outbox/nats outbox/watermill
+MODULES     ?= otel outbox/amqp outbox/nats outbox/watermill examples/worker
 BENCHSTAT   ?= $(GO) run golang.org/x/perf/cmd/benchstat@latest
 
 .PHONY: test vet lint bench example

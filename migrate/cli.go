@@ -62,6 +62,10 @@ type Config struct {
 	URL string
 	// Table is the version table (default DefaultTable).
 	Table string
+	// Exclude names tables diff and check leave out (DiffOptions.Exclude,
+	// Atlas glob patterns such as "legacy_*"): those no model maps, made
+	// by hand-written migrations, such as outbox.Schema's tables.
+	Exclude []string
 	// Database adjusts the database.Config before the database is opened.
 	Database func(*database.Config)
 	// Name is the program's name in help texts (default: the executable's).

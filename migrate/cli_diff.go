@@ -15,7 +15,7 @@ func runDiff(ctx context.Context, c *cli, o cmdOptions) error {
 	if err := m.CheckPending(ctx); err != nil {
 		return fmt.Errorf("%v; diff compares the models with an up-to-date database", err) // exit 1, not check's 3
 	}
-	p, err := Diff(ctx, m.db, c.cfg.Models, DiffOptions{AllowDestructive: o.allowDestructive, Table: c.cfg.Table})
+	p, err := Diff(ctx, m.db, c.cfg.Models, DiffOptions{AllowDestructive: o.allowDestructive, Table: c.cfg.Table, Exclude: c.cfg.Exclude})
 	if errors.Is(err, ErrDestructive) {
 		return fmt.Errorf("%w; nothing written", err)
 	}
@@ -47,7 +47,7 @@ func runCheck(ctx context.Context, c *cli, _ cmdOptions) error {
 	if err := m.CheckPending(ctx); err != nil {
 		return err
 	}
-	if err := Check(ctx, m.db, c.cfg.Models, DiffOptions{Table: c.cfg.Table}); err != nil {
+	if err := Check(ctx, m.db, c.cfg.Models, DiffOptions{Table: c.cfg.Table, Exclude: c.cfg.Exclude}); err != nil {
 		return err
 	}
 	fmt.Fprintln(c.cfg.Stdout, "the schema matches the models")

@@ -105,3 +105,30 @@ func TestCLIPerDialectDirectories(t *testing.T) {
 		})
 	}
 }
+
+// Config.Exclude leaves out of diff and check the tables no model maps,
+// such as those a library creates with SQL of its own (an outbox table).
+func TestCLIExcludedTables(t *testing.T) {
+	for kind, url := range cliURLs(t) {
+		t.Run(kind, func(t *testing.T) {
+			dir := t.TempDir()
+			cfg := migrate.Config{Dir: dir, URL: url, Models: modelsV1}
+			mustCLI(t, cfg, "created", "diff", "init")
+			mustCLI(t, cfg, "created", "new", "rt_unmapped")
+			files := sqlFiles(t, dir)
+			sql := "-- migrate:up\nCREATE TABLE rt_unmapped (id bigint PRIMARY KEY);\n-- migrate:down\nDROP TABLE rt_unmapped;\n"
+			if err := os.WriteFile(files[len(files)-1], []byte(sql), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			mustCLI(t, cfg, "applied", "up")
+			code, _, errOut := cliRun(t, cfg, "check")
+			if code != migrate.ExitDrift || !strings.Contains(errOut, "rt_unmapped") {
+				t.Fatalf("check with an unmapped table and no Exclude: exit %d %s", code, errOut)
+			}
+			cfg.Exclude = []string{"rt_unmapped"}
+			mustCLI(t, cfg, "matches", "check")
+			mustCLI(t, cfg, "no changes", "diff", "nothing")
+			mustCLI(t, cfg, "reverted", "down", "--to", "0")
+		})
+	}
+}

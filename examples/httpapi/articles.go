@@ -57,6 +57,9 @@ func (s *server) createArticle(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		err = s.audit.record(r.Context(), "article.created", article.ID, article.Title)
 	}
+	if err == nil {
+		err = emit(r.Context(), articleEvent(EventArticleCreated, article))
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -113,6 +116,9 @@ func (s *server) updateArticle(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		err = s.audit.record(r.Context(), "article.updated", id, article.Title)
 	}
+	if err == nil {
+		err = emit(r.Context(), articleEvent(EventArticleUpdated, article))
+	}
 	if errors.Is(err, entities.ErrStaleEntity) {
 		s.audit.recordRefused(r.Context(), "article.update_refused", id, fmt.Sprintf("stale version %d", req.Version))
 	}
@@ -144,9 +150,12 @@ func (s *server) deleteArticle(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	err = s.articles.delete(r.Context(), id)
+	article, err := s.articles.delete(r.Context(), id)
 	if err == nil {
 		err = s.audit.record(r.Context(), "article.deleted", id, "")
+	}
+	if err == nil {
+		err = emit(r.Context(), Event{Type: EventArticleDeleted, EntityID: id, AuthorID: article.AuthorID})
 	}
 	if err != nil {
 		s.fail(w, r, err)

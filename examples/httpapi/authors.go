@@ -21,6 +21,9 @@ func (s *server) createAuthor(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		err = s.audit.record(r.Context(), "author.created", author.ID, author.Email)
 	}
+	if err == nil {
+		err = emit(r.Context(), Event{Type: EventAuthorCreated, EntityID: author.ID, AuthorID: author.ID})
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -59,6 +59,17 @@
 //   - Every audit entry is written in the request's transaction and, once
 //     it committed, handed to [Config].AfterCommit (txctx.AfterCommit): the
 //     place to publish an event, never called for rolled-back work.
+//   - Every committed change also stores a domain event ([Event]: topics
+//     author.created, article.created, article.updated, article.deleted)
+//     with outbox.Add, in the request's transaction: it exists if and only
+//     if the change committed, and none is stored for a request that
+//     failed. The outbox table is made by the *_outbox.sql migrations
+//     (outbox.Schema; [UnmappedTables] keeps it out of diff and check).
+//     Without AMQP_URL an outbox.Relay in the process publishes the events
+//     to the log, one "event" line each; with AMQP_URL set the process
+//     runs no relay, and `worker relay` of examples/worker (a module of its
+//     own: this one imports no broker client) publishes them to RabbitMQ,
+//     where `worker consume` handles them with the inbox.
 //   - A change refused because its version is stale (409) is audited too,
 //     as "article.update_refused": the request's transaction rolls back,
 //     then a txctx.AfterRollback callback writes the entry with txctx.RunNew,

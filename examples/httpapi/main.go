@@ -54,12 +54,18 @@ func serve(ctx context.Context, log *slog.Logger, addr string, cfg Config) error
 		return err
 	}
 	defer closeDB(db)
+	handler := NewServer(db, cfg) // first: it registers txctx's callbacks on db, which must precede the relay's statements
+	// The relay outlives the server's graceful shutdown, so that the events
+	// of the last requests are published too; it stops when serve returns.
+	relayCtx, stopRelay := context.WithCancel(context.WithoutCancel(ctx))
+	relayDone := startRelay(relayCtx, db, log)
+	defer func() { stopRelay(); <-relayDone }()
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
 	}
 	srv := &http.Server{
-		Handler:           NewServer(db, cfg),
+		Handler:           handler,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      cfg.withDefaults().RequestTimeout + 5*time.Second,

@@ -8,6 +8,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/gormext/gormext/migrate"
+	"github.com/gormext/gormext/outbox"
 )
 
 // migrationFiles are the service's migrations, one directory per database
@@ -24,10 +25,16 @@ func migrateConfig(args []string) migrate.Config {
 		Dir:        "migrations",
 		PerDialect: true,
 		Models:     Models(),
+		Exclude:    UnmappedTables(),
 		Name:       "httpapi migrate",
 		Args:       args,
 	}
 }
+
+// UnmappedTables are the tables the migrations create that no model maps,
+// which diff and check leave out: the outbox table of the domain events
+// (outbox.Schema, written by hand in the *_outbox.sql migrations).
+func UnmappedTables() []string { return []string{outbox.DefaultTable} }
 
 // Migrations returns the migrations for db's database.
 func Migrations(db *gorm.DB) (*migrate.Source, error) {

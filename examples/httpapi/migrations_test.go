@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,8 +15,8 @@ import (
 )
 
 // The migrations under migrations/ build exactly the schema the models
-// need, on every database: a model changed without `make migrate-diff`
-// fails here.
+// need, on every database, besides UnmappedTables: a model changed without
+// `make migrate-diff` fails here.
 func TestMigrationsMatchTheModels(t *testing.T) {
 	eachDatabase(t, func(t *testing.T, db *gorm.DB) {
 		src, err := Migrations(db)
@@ -25,7 +26,20 @@ func TestMigrationsMatchTheModels(t *testing.T) {
 		if len(src.Migrations()) == 0 {
 			t.Fatal("no migrations for this database")
 		}
-		migratetest.AssertUpToDate(t, db, src, Models()...)
+		migratetest.Apply(t, db, src)
+		err = migrate.Check(context.Background(), db, Models(), migrate.DiffOptions{Exclude: UnmappedTables()})
+		var drift *migrate.DriftError
+		if errors.As(err, &drift) {
+			t.Errorf("the migrations do not build the schema the models need; a new migration would run:\n\t%s",
+				strings.Join(drift.Statements, ";\n\t"))
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		for _, table := range UnmappedTables() {
+			if !db.Migrator().HasTable(table) {
+				t.Errorf("the migrations create no table %s", table)
+			}
+		}
 	})
 }
 
@@ -47,7 +61,7 @@ func TestMigrateCommand(t *testing.T) {
 		{[]string{"check"}, migrate.ExitDrift, "pending"},
 		{[]string{"up"}, migrate.ExitOK, "_init.sql"},
 		{[]string{"check"}, migrate.ExitOK, "matches"},
-		{[]string{"history"}, migrate.ExitOK, "init (head)"},
+		{[]string{"history"}, migrate.ExitOK, "outbox (head)"},
 	} {
 		code, out := run(step.args...)
 		if code != step.code || !strings.Contains(out, step.want) {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/gormext/gormext/txctx"
 )
@@ -92,13 +93,15 @@ func (r articleRepository) update(ctx context.Context, id uuid.UUID, version int
 	return r.get(ctx, id)
 }
 
-// delete removes the article with the given id.
-func (articleRepository) delete(ctx context.Context, id uuid.UUID) error {
-	res := txctx.DB(ctx).Delete(&Article{}, "id = ?", id)
+// delete removes the article with the given id and returns it as it was
+// (DELETE ... RETURNING: one statement, a write first, on both databases).
+func (articleRepository) delete(ctx context.Context, id uuid.UUID) (Article, error) {
+	var a Article
+	res := txctx.DB(ctx).Clauses(clause.Returning{}).Where("id = ?", id).Delete(&a)
 	if res.Error == nil && res.RowsAffected == 0 {
-		return gorm.ErrRecordNotFound
+		return Article{}, gorm.ErrRecordNotFound
 	}
-	return res.Error
+	return a, res.Error
 }
 
 // explainMissing turns a failed versioned update into not-found when the

@@ -36,10 +36,11 @@ func TestRepositoriesInATestTransaction(t *testing.T) {
 			if _, err := articles.update(ctx, art.ID, 1, map[string]any{"title": "Stale"}); !errors.Is(err, entities.ErrStaleEntity) {
 				t.Errorf("update of version 1 again: %v, want ErrStaleEntity", err)
 			}
-			if err := articles.delete(ctx, art.ID); err != nil {
-				t.Fatal(err)
+			deleted, err := articles.delete(ctx, art.ID)
+			if err != nil || deleted.ID != art.ID || deleted.AuthorID != ada.ID || deleted.Title != "More notes" {
+				t.Fatalf("delete: %+v, %v; want the article as it was", deleted, err)
 			}
-			if err := articles.delete(ctx, art.ID); !errors.Is(err, gorm.ErrRecordNotFound) {
+			if _, err := articles.delete(ctx, art.ID); !errors.Is(err, gorm.ErrRecordNotFound) {
 				t.Errorf("second delete: %v, want gorm.ErrRecordNotFound", err)
 			}
 			if _, err := authors.get(ctx, ada.ID); err != nil {
