@@ -18,8 +18,11 @@ import (
 // transaction commits when h returns nil; an error rolls it back and is
 // returned, and a panic rolls it back and is returned as ErrHandlerPanic,
 // so that the consumer does not acknowledge and the broker redelivers.
-// Messages h adds with Add are stored in the same transaction.
+// Messages h adds with Add are stored in the same transaction. db is bound
+// for txctx when Transactional is called, not at the first message (see
+// NewRelay).
 func Transactional(db *gorm.DB, h Handler, opts ...Option) Handler {
+	prepare(db)
 	c := newConfig(opts)
 	txOpts := append([]txctx.Option{txctx.WithRetry(c.handlerRetry)}, c.txOptions...)
 	return func(ctx context.Context, msg Message) error {
@@ -31,9 +34,20 @@ func Transactional(db *gorm.DB, h Handler, opts ...Option) Handler {
 // returned function runs job in a transaction, with the same retries,
 // rollback and error reporting.
 func TransactionalJob(db *gorm.DB, job func(ctx context.Context) error, opts ...Option) func(ctx context.Context) error {
+	prepare(db)
 	c := newConfig(opts)
 	txOpts := append([]txctx.Option{txctx.WithRetry(c.handlerRetry)}, c.txOptions...)
 	return func(ctx context.Context) error { return runTx(bind(ctx, db), job, txOpts) }
+}
+
+// prepare binds db once, so that txctx registers its callbacks on it now,
+// when the handler or the relay is made, rather than at its first message
+// or round: GORM's callbacks may not be registered while another goroutine
+// (a relay, a consumer) sends statements on the same *gorm.DB.
+func prepare(db *gorm.DB) {
+	if db != nil {
+		_ = txctx.WithDB(context.Background(), db)
+	}
 }
 
 func bind(ctx context.Context, db *gorm.DB) context.Context {

@@ -31,7 +31,12 @@ type Relay struct {
 // by WithTable (default DefaultTable) on db through pub. The options it
 // reads: WithBatchSize, WithMaxAttempts, WithPollInterval, WithClaimTTL,
 // WithRetryBackoff, WithRetention.
+//
+// NewRelay binds db for txctx at once (its callbacks are registered on db
+// now): make relays and handlers (Transactional, Idempotent) on a
+// connection before any of them runs.
 func NewRelay(db *gorm.DB, pub Publisher, opts ...Option) *Relay {
+	prepare(db)
 	r := &Relay{db: db, pub: pub, cfg: newConfig(opts), id: uuid.NewString()}
 	r.err = validTable(r.cfg.table)
 	if db == nil || pub == nil {
