@@ -1,0 +1,87 @@
+package main
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/gormext/gormext/outbox"
+	outboxamqp "github.com/gormext/gormext/outbox/amqp"
+	"github.com/gormext/gormext/txctx"
+)
+
+// gormextLane is an outbox table of its own, filled with outbox.Add in
+// txctx.Run and drained by one outbox.Relay through the outbox/amqp
+// publisher (publisher confirms, mandatory, persistent).
+type gormextLane struct {
+	db    *gorm.DB
+	opts  []outbox.Option
+	store *outbox.Store
+	queue string
+	url   string
+}
+
+func gormextContender() contender {
+	return contender{name: "gormext relay", lane: newGormextLane}
+}
+
+func newGormextLane(ctx context.Context, f *fixture, s settings, queue string) (lane, error) {
+	table := f.table("gx_outbox")
+	opts := []outbox.Option{outbox.WithTable(table), outbox.WithBatchSize(s.batch)}
+	if err := outbox.AutoMigrate(ctx, f.db, opts...); err != nil {
+		return nil, err
+	}
+	return &gormextLane{db: f.db, opts: opts,
+		store: outbox.New(opts...), queue: queue, url: f.amqpURL}, nil
+}
+
+func (l *gormextLane) commit(ctx context.Context, msgs []msg) error {
+	return txctx.Run(txctx.WithDB(ctx, l.db), func(ctx context.Context) error {
+		for _, m := range msgs {
+			if err := l.store.Add(ctx, outbox.Message{ID: m.id, Topic: l.queue, Key: m.key, Payload: m.payload}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func (l *gormextLane) start(ctx context.Context, rec *recorder) (func(), error) {
+	pub := outboxamqp.NewPublisher(outboxamqp.Config{URL: l.url})
+	relay := outbox.NewRelay(l.db, recordingPublisher{pub, rec}, l.opts...)
+	rctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = relay.Run(rctx)
+	}()
+	return func() {
+		cancel()
+		<-done
+		_ = pub.Close()
+	}, nil
+}
+
+func (l *gormextLane) cleanup(ctx context.Context) error {
+	return l.db.WithContext(ctx).Exec("DROP TABLE IF EXISTS " + outbox.TableName(l.opts...)).Error
+}
+
+// recordingPublisher reports the messages the broker confirmed.
+type recordingPublisher struct {
+	pub *outboxamqp.Publisher
+	rec *recorder
+}
+
+func (p recordingPublisher) Publish(ctx context.Context, msgs []outbox.Message) (int, error) {
+	n, err := p.pub.Publish(ctx, msgs)
+	if n > 0 {
+		t := time.Now()
+		ids := make([]string, 0, n)
+		for _, m := range msgs[:n] {
+			ids = append(ids, m.ID)
+		}
+		p.rec.ack(t, ids...)
+	}
+	return n, err
+}

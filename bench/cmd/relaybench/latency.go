@@ -1,0 +1,104 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+)
+
+// latency runs each contender, one after the other, under a steady
+// offered load of one message per transaction.
+func latency(ctx context.Context, f *fixture, s settings) error {
+	total := int(float64(s.rate) * s.duration.Seconds())
+	fmt.Printf("\n### Latency: %d transactions/s of one message each for %v (%d messages, %d producers), COMMIT to broker confirm\n\n",
+		s.rate, s.duration, total, s.producers)
+	fmt.Println("| contender | achieved rate | p50 | p99 | max | publisher calls |")
+	fmt.Println("|---|---:|---:|---:|---:|---:|")
+	for _, c := range []contender{gormextContender(), watermillContender()} {
+		r, err := steady(ctx, f, s, c, total)
+		if err != nil {
+			return fmt.Errorf("%s: %w", c.name, err)
+		}
+		fmt.Printf("| %s | %.0f/s | %v | %v | %v | %d |\n", c.name, r.achieved, r.p50, r.p99, r.max, r.calls)
+	}
+	return nil
+}
+
+type latencies struct {
+	achieved      float64
+	p50, p99, max time.Duration
+	calls         int
+}
+
+func steady(ctx context.Context, f *fixture, s settings, c contender, total int) (r latencies, err error) {
+	queue, err := f.queue("lat")
+	if err != nil {
+		return r, err
+	}
+	defer func() { _ = f.drop(queue) }()
+	l, err := c.lane(ctx, f, s, queue)
+	if err != nil {
+		return r, err
+	}
+	defer func() { _ = l.cleanup(context.WithoutCancel(ctx)) }()
+	rec := newRecorder(total)
+	stop, err := l.start(ctx, rec)
+	if err != nil {
+		return r, err
+	}
+	msgs := make([]msg, total)
+	for i := range msgs {
+		msgs[i] = newMsg(i, s.keys)
+	}
+	committed, elapsed, err := produce(ctx, l, msgs, s)
+	if err == nil {
+		err = rec.wait(ctx, time.Minute)
+	}
+	stop()
+	if err != nil {
+		return r, err
+	}
+	lat := make([]time.Duration, total)
+	for i, m := range msgs {
+		at, ok := rec.ackedAt(m.id)
+		if !ok {
+			return r, fmt.Errorf("message %s was not confirmed", m.id)
+		}
+		lat[i] = max(at.Sub(committed[i]), 0)
+	}
+	slices.Sort(lat)
+	return latencies{
+		achieved: rate(total, elapsed),
+		p50:      lat[total/2].Round(100 * time.Microsecond),
+		p99:      lat[total*99/100].Round(100 * time.Microsecond),
+		max:      lat[total-1].Round(100 * time.Microsecond),
+		calls:    rec.publishCalls(),
+	}, nil
+}
+
+// produce commits msgs one per transaction, message i at start + i/rate,
+// shared among the producers; it returns when each COMMIT returned.
+func produce(ctx context.Context, l lane, msgs []msg, s settings) ([]time.Time, time.Duration, error) {
+	committed := make([]time.Time, len(msgs))
+	interval := time.Second / time.Duration(s.rate)
+	start := time.Now()
+	var wg sync.WaitGroup
+	errs := make([]error, s.producers)
+	for w := range s.producers {
+		wg.Go(func() {
+			for i := w; i < len(msgs); i += s.producers {
+				time.Sleep(time.Until(start.Add(time.Duration(i) * interval)))
+				if err := l.commit(ctx, msgs[i:i+1]); err != nil {
+					errs[w] = err
+					return
+				}
+				committed[i] = time.Now()
+			}
+		})
+	}
+	wg.Wait()
+	return committed, time.Since(start), errors.Join(errs...)
+}
