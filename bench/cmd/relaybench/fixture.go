@@ -16,6 +16,11 @@ import (
 	"github.com/gormext/gormext/database"
 )
 
+// poolSize is the pool's steady size (database.Config.PoolSize): the
+// producers, the relay (claims, settles, LISTEN) or the forwarder (its
+// subscriber's transaction) all at once.
+const poolSize = 24
+
 // fixture is the database and the broker both contenders use: one pool
 // (gormext's database.Open; Watermill gets its *sql.DB) in a schema of
 // this run, and an AMQP channel to declare, count and delete queues.
@@ -49,7 +54,7 @@ func openFixture(ctx context.Context, s settings) (f *fixture, err error) {
 	}
 	// The server's synchronous_commit is left as it is: a message must be
 	// durable once its transaction commits.
-	f.db, err = database.Open(ctx, database.Config{URL: withParams(s.dsn, "search_path="+f.schema), Logger: slog.New(slog.DiscardHandler)})
+	f.db, err = database.Open(ctx, database.Config{URL: withParams(s.dsn, "search_path="+f.schema), PoolSize: poolSize, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		return f, err
 	}

@@ -22,13 +22,24 @@ type gormextLane struct {
 	url   string
 }
 
-func gormextContender() contender {
-	return contender{name: "gormext relay", lane: newGormextLane}
+// gormextContender is the relay; notify false adds outbox.WithoutNotify
+// (the relay, in this process, is woken by the commits either way).
+func gormextContender(notify bool) contender {
+	name := "gormext relay"
+	if !notify {
+		name += " (WithoutNotify)"
+	}
+	return contender{name: name, lane: func(ctx context.Context, f *fixture, s settings, queue string) (lane, error) {
+		return newGormextLane(ctx, f, s, queue, notify)
+	}}
 }
 
-func newGormextLane(ctx context.Context, f *fixture, s settings, queue string) (lane, error) {
+func newGormextLane(ctx context.Context, f *fixture, s settings, queue string, notify bool) (lane, error) {
 	table := f.table("gx_outbox")
 	opts := []outbox.Option{outbox.WithTable(table), outbox.WithBatchSize(s.batch)}
+	if !notify {
+		opts = append(opts, outbox.WithoutNotify())
+	}
 	if err := outbox.AutoMigrate(ctx, f.db, opts...); err != nil {
 		return nil, err
 	}

@@ -15,20 +15,21 @@ func latency(ctx context.Context, f *fixture, s settings) error {
 	total := int(float64(s.rate) * s.duration.Seconds())
 	fmt.Printf("\n### Latency: %d transactions/s of one message each for %v (%d messages, %d producers), COMMIT to broker confirm\n\n",
 		s.rate, s.duration, total, s.producers)
-	fmt.Println("| contender | achieved rate | p50 | p99 | max | publisher calls |")
-	fmt.Println("|---|---:|---:|---:|---:|---:|")
-	for _, c := range []contender{gormextContender(), watermillContender()} {
+	fmt.Println("| contender | achieved rate | transaction p50 / p99 | commit-to-confirm p50 | p99 | max | publisher calls |")
+	fmt.Println("|---|---:|---:|---:|---:|---:|---:|")
+	for _, c := range []contender{gormextContender(true), gormextContender(false), watermillContender()} {
 		r, err := steady(ctx, f, s, c, total)
 		if err != nil {
 			return fmt.Errorf("%s: %w", c.name, err)
 		}
-		fmt.Printf("| %s | %.0f/s | %v | %v | %v | %d |\n", c.name, r.achieved, r.p50, r.p99, r.max, r.calls)
+		fmt.Printf("| %s | %.0f/s | %v / %v | %v | %v | %v | %d |\n", c.name, r.achieved, r.tx50, r.tx99, r.p50, r.p99, r.max, r.calls)
 	}
 	return nil
 }
 
 type latencies struct {
 	achieved      float64
+	tx50, tx99    time.Duration // the producer's transactions
 	p50, p99, max time.Duration
 	calls         int
 }
@@ -53,7 +54,7 @@ func steady(ctx context.Context, f *fixture, s settings, c contender, total int)
 	for i := range msgs {
 		msgs[i] = newMsg(i, s.keys)
 	}
-	committed, elapsed, err := produce(ctx, l, msgs, s)
+	committed, took, elapsed, err := produce(ctx, l, msgs, s)
 	if err == nil {
 		err = rec.wait(ctx, time.Minute)
 	}
@@ -70,8 +71,11 @@ func steady(ctx context.Context, f *fixture, s settings, c contender, total int)
 		lat[i] = max(at.Sub(committed[i]), 0)
 	}
 	slices.Sort(lat)
+	slices.Sort(took)
 	return latencies{
 		achieved: rate(total, elapsed),
+		tx50:     took[total/2].Round(100 * time.Microsecond),
+		tx99:     took[total*99/100].Round(100 * time.Microsecond),
 		p50:      lat[total/2].Round(100 * time.Microsecond),
 		p99:      lat[total*99/100].Round(100 * time.Microsecond),
 		max:      lat[total-1].Round(100 * time.Microsecond),
@@ -80,9 +84,11 @@ func steady(ctx context.Context, f *fixture, s settings, c contender, total int)
 }
 
 // produce commits msgs one per transaction, message i at start + i/rate,
-// shared among the producers; it returns when each COMMIT returned.
-func produce(ctx context.Context, l lane, msgs []msg, s settings) ([]time.Time, time.Duration, error) {
-	committed := make([]time.Time, len(msgs))
+// shared among the producers; it returns when each COMMIT returned and
+// how long each transaction took.
+func produce(ctx context.Context, l lane, msgs []msg, s settings) (committed []time.Time, took []time.Duration, elapsed time.Duration, err error) {
+	committed = make([]time.Time, len(msgs))
+	took = make([]time.Duration, len(msgs))
 	interval := time.Second / time.Duration(s.rate)
 	start := time.Now()
 	var wg sync.WaitGroup
@@ -91,14 +97,16 @@ func produce(ctx context.Context, l lane, msgs []msg, s settings) ([]time.Time, 
 		wg.Go(func() {
 			for i := w; i < len(msgs); i += s.producers {
 				time.Sleep(time.Until(start.Add(time.Duration(i) * interval)))
+				began := time.Now()
 				if err := l.commit(ctx, msgs[i:i+1]); err != nil {
 					errs[w] = err
 					return
 				}
 				committed[i] = time.Now()
+				took[i] = committed[i].Sub(began)
 			}
 		})
 	}
 	wg.Wait()
-	return committed, time.Since(start), errors.Join(errs...)
+	return committed, took, time.Since(start), errors.Join(errs...)
 }

@@ -8,6 +8,7 @@
 //     forwarder (watermill-amqp, ConfirmDelivery) is started and timed
 //     until the broker has confirmed the last message; the two take turns
 //     round after round and the medians are reported;
+//
 //   - latency: a producer commits one message per transaction at a steady
 //     offered rate while the relay (the forwarder) runs; for each message
 //     the time from the return of its COMMIT to the return of the
@@ -15,8 +16,8 @@
 //     this process, on one clock), and p50, p99 and the maximum are
 //     reported.
 //
-//	cd bench && GORMEXT_TEST_POSTGRES_DSN="host=127.0.0.1 user=postgres dbname=test sslmode=disable" \
-//		go run ./cmd/relaybench      # AMQP: GORMEXT_TEST_AMQP_URL, default amqp://guest:guest@127.0.0.1:5672/
+//     cd bench && GORMEXT_TEST_POSTGRES_DSN="host=127.0.0.1 user=postgres dbname=test sslmode=disable" \
+//     go run ./cmd/relaybench      # AMQP: GORMEXT_TEST_AMQP_URL, default amqp://guest:guest@127.0.0.1:5672/
 //
 // Each run works in a PostgreSQL schema of its own and in durable queues
 // of its own, all dropped when done.
@@ -46,6 +47,7 @@ type settings struct {
 	producers    int
 	batch        int
 	pollInterval time.Duration
+	wmChannels   int
 	skipLatency  bool
 }
 
@@ -59,9 +61,10 @@ func main() {
 	flag.IntVar(&s.rounds, "rounds", 3, "throughput rounds per contender (the median is reported)")
 	flag.IntVar(&s.rate, "rate", 1000, "offered load of the latency run, messages (transactions) per second")
 	flag.DurationVar(&s.duration, "duration", 10*time.Second, "length of the latency run")
-	flag.IntVar(&s.producers, "producers", 8, "goroutines sharing the latency run's schedule")
+	flag.IntVar(&s.producers, "producers", 16, "goroutines sharing the latency run's schedule")
 	flag.IntVar(&s.batch, "batch", 100, "relay batch size and watermill-sql's SubscribeBatchSize")
 	flag.DurationVar(&s.pollInterval, "poll", 10*time.Millisecond, "watermill-sql's poll interval when idle")
+	flag.IntVar(&s.wmChannels, "wm-channels", 1, "watermill-amqp's ChannelPoolSize (0: a new channel per Publish, its default)")
 	flag.BoolVar(&s.skipLatency, "skip-latency", false, "run the throughput rounds only")
 	flag.Parse()
 	if err := s.check(); err != nil {
@@ -82,8 +85,10 @@ func (s settings) check() error {
 	switch {
 	case s.dsn == "":
 		return errors.New("set GORMEXT_TEST_POSTGRES_DSN (or -dsn): the outbox and watermill-sql both need PostgreSQL")
-	case s.messages < 1, s.perTx < 1, s.keys < 1, s.rounds < 1, s.rate < 1, s.producers < 1, s.batch < 1:
-		return errors.New("-messages, -per-tx, -keys, -rounds, -rate, -producers and -batch must be at least 1")
+	case s.messages < 1, s.perTx < 1, s.keys < 1, s.rounds < 1, s.rate < 1, s.producers < 1, s.producers > poolSize-4, s.batch < 1:
+		return fmt.Errorf("-messages, -per-tx, -keys, -rounds, -rate, -producers and -batch must be at least 1, -producers at most %d", poolSize-4)
+	case s.wmChannels < 0:
+		return errors.New("-wm-channels must not be negative")
 	case s.duration <= 0, s.pollInterval <= 0:
 		return errors.New("-duration and -poll must be positive")
 	}

@@ -22,7 +22,7 @@ type drained struct {
 // throughput fills each contender's outbox and times its drain, the
 // contenders taking turns (in an order that alternates every round).
 func throughput(ctx context.Context, f *fixture, s settings) error {
-	cs := []contender{gormextContender(), watermillContender()}
+	cs := []contender{gormextContender(true), watermillContender()}
 	fmt.Printf("\n### Throughput: %d messages committed first (%d per transaction, %d keys), then drained to RabbitMQ with publisher confirms\n\n",
 		s.messages, s.perTx, s.keys)
 	fmt.Println("| round | contender | fill (commit) | drain | messages/s | publisher calls | queue depth after |")

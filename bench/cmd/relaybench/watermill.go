@@ -19,7 +19,8 @@ import (
 // the queue), into a messages table of its own; the forwarder reads it
 // with watermill-sql's subscriber (PostgreSQL schema and offsets
 // adapters, one consumer group) and publishes with watermill-amqp's
-// publisher, ConfirmDelivery on, to the durable queue.
+// publisher (NewDurableQueueConfig: persistent messages; ConfirmDelivery
+// on; a pool of -wm-channels channels) to the durable queue.
 type watermillLane struct {
 	db      *sql.DB
 	schema  wsql.DefaultPostgreSQLSchema
@@ -90,6 +91,10 @@ func (l *watermillLane) commit(ctx context.Context, msgs []msg) error {
 func (l *watermillLane) start(ctx context.Context, rec *recorder) (func(), error) {
 	cfg := wamqp.NewDurableQueueConfig(l.url)
 	cfg.Publish.ConfirmDelivery = true
+	// A pooled channel: by default watermill-amqp opens and closes a
+	// channel for every Publish. The forwarder publishes one message at a
+	// time, so one channel is enough.
+	cfg.Publish.ChannelPoolSize = l.s.wmChannels
 	pub, err := wamqp.NewPublisher(cfg, l.logger)
 	if err != nil {
 		return nil, err
