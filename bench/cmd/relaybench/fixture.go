@@ -87,6 +87,15 @@ func (f *fixture) queue(prefix string) (string, error) {
 	return name, nil
 }
 
+// amqpDest is a queue of the fixture.
+type amqpDest struct {
+	f     *fixture
+	queue string
+}
+
+func (d amqpDest) depth(context.Context) (int, error) { return d.f.depth(d.queue) }
+func (d amqpDest) drop(context.Context) error         { return d.f.drop(d.queue) }
+
 // table returns a table name unique in this run.
 func (f *fixture) table(prefix string) string {
 	f.seq++

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"gorm.io/gorm"
@@ -13,13 +14,15 @@ import (
 
 // gormextLane is an outbox table of its own, filled with outbox.Add in
 // txctx.Run and drained by one outbox.Relay through the outbox/amqp
-// publisher (publisher confirms, mandatory, persistent).
+// publisher (publisher confirms, mandatory, persistent) or the outbox/nats
+// one (JetStream PubAcks).
 type gormextLane struct {
 	db    *gorm.DB
 	opts  []outbox.Option
 	store *outbox.Store
-	queue string
-	url   string
+	topic string
+	dest  destination
+	pub   func() (outbox.Publisher, func(), error) // a publisher and its close
 }
 
 // gormextContender is the relay; notify false adds outbox.WithoutNotify
@@ -29,12 +32,32 @@ func gormextContender(notify bool) contender {
 	if !notify {
 		name += " (WithoutNotify)"
 	}
-	return contender{name: name, lane: func(ctx context.Context, f *fixture, s settings, queue string) (lane, error) {
-		return newGormextLane(ctx, f, s, queue, notify)
+	return contender{name: name, lane: func(ctx context.Context, f *fixture, s settings) (lane, error) {
+		queue, err := f.queue("gx")
+		if err != nil {
+			return nil, err
+		}
+		l, err := newGormextLane(ctx, f, s, queue, notify)
+		if err != nil {
+			_ = f.drop(queue)
+			return nil, err
+		}
+		l.dest = amqpDest{f, queue}
+		l.pub = func() (outbox.Publisher, func(), error) {
+			p := outboxamqp.NewPublisher(outboxamqp.Config{URL: f.amqpURL})
+			return p, func() { _ = p.Close() }, nil
+		}
+		return l, nil
 	}}
 }
 
-func newGormextLane(ctx context.Context, f *fixture, s settings, queue string, notify bool) (lane, error) {
+// destination is where a gormext lane publishes: its depth and removal.
+type destination interface {
+	depth(ctx context.Context) (int, error)
+	drop(ctx context.Context) error
+}
+
+func newGormextLane(ctx context.Context, f *fixture, s settings, topic string, notify bool) (*gormextLane, error) {
 	table := f.table("gx_outbox")
 	opts := []outbox.Option{outbox.WithTable(table), outbox.WithBatchSize(s.batch)}
 	if !notify {
@@ -43,14 +66,13 @@ func newGormextLane(ctx context.Context, f *fixture, s settings, queue string, n
 	if err := outbox.AutoMigrate(ctx, f.db, opts...); err != nil {
 		return nil, err
 	}
-	return &gormextLane{db: f.db, opts: opts,
-		store: outbox.New(opts...), queue: queue, url: f.amqpURL}, nil
+	return &gormextLane{db: f.db, opts: opts, store: outbox.New(opts...), topic: topic}, nil
 }
 
 func (l *gormextLane) commit(ctx context.Context, msgs []msg) error {
 	return txctx.Run(txctx.WithDB(ctx, l.db), func(ctx context.Context) error {
 		for _, m := range msgs {
-			if err := l.store.Add(ctx, outbox.Message{ID: m.id, Topic: l.queue, Key: m.key, Payload: m.payload}); err != nil {
+			if err := l.store.Add(ctx, outbox.Message{ID: m.id, Topic: l.topic, Key: m.key, Payload: m.payload}); err != nil {
 				return err
 			}
 		}
@@ -59,7 +81,10 @@ func (l *gormextLane) commit(ctx context.Context, msgs []msg) error {
 }
 
 func (l *gormextLane) start(ctx context.Context, rec *recorder) (func(), error) {
-	pub := outboxamqp.NewPublisher(outboxamqp.Config{URL: l.url})
+	pub, closePub, err := l.pub()
+	if err != nil {
+		return nil, err
+	}
 	relay := outbox.NewRelay(l.db, recordingPublisher{pub, rec}, l.opts...)
 	rctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
@@ -70,17 +95,19 @@ func (l *gormextLane) start(ctx context.Context, rec *recorder) (func(), error) 
 	return func() {
 		cancel()
 		<-done
-		_ = pub.Close()
+		closePub()
 	}, nil
 }
 
+func (l *gormextLane) depth(ctx context.Context) (int, error) { return l.dest.depth(ctx) }
+
 func (l *gormextLane) cleanup(ctx context.Context) error {
-	return l.db.WithContext(ctx).Exec("DROP TABLE IF EXISTS " + outbox.TableName(l.opts...)).Error
+	return errors.Join(l.dest.drop(ctx), l.db.WithContext(ctx).Exec("DROP TABLE IF EXISTS "+outbox.TableName(l.opts...)).Error)
 }
 
 // recordingPublisher reports the messages the broker confirmed.
 type recordingPublisher struct {
-	pub *outboxamqp.Publisher
+	pub outbox.Publisher
 	rec *recorder
 }
 

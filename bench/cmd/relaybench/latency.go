@@ -17,7 +17,11 @@ func latency(ctx context.Context, f *fixture, s settings) error {
 		s.rate, s.duration, total, s.producers)
 	fmt.Println("| contender | achieved rate | transaction p50 / p99 | commit-to-confirm p50 | p99 | max | publisher calls |")
 	fmt.Println("|---|---:|---:|---:|---:|---:|---:|")
-	for _, c := range []contender{gormextContender(true), gormextContender(false), watermillContender()} {
+	cs := []contender{gormextContender(true), gormextContender(false), watermillContender()}
+	if s.natsURL != "" {
+		cs = append(cs, gormextNATSContender())
+	}
+	for _, c := range cs {
 		r, err := steady(ctx, f, s, c, total)
 		if err != nil {
 			return fmt.Errorf("%s: %w", c.name, err)
@@ -35,12 +39,7 @@ type latencies struct {
 }
 
 func steady(ctx context.Context, f *fixture, s settings, c contender, total int) (r latencies, err error) {
-	queue, err := f.queue("lat")
-	if err != nil {
-		return r, err
-	}
-	defer func() { _ = f.drop(queue) }()
-	l, err := c.lane(ctx, f, s, queue)
+	l, err := c.lane(ctx, f, s)
 	if err != nil {
 		return r, err
 	}

@@ -38,6 +38,7 @@ import (
 // settings are the command-line flags.
 type settings struct {
 	dsn, amqpURL string
+	natsURL      string
 	messages     int
 	perTx        int
 	keys         int
@@ -55,6 +56,7 @@ func main() {
 	var s settings
 	flag.StringVar(&s.dsn, "dsn", os.Getenv("GORMEXT_TEST_POSTGRES_DSN"), "PostgreSQL DSN (required)")
 	flag.StringVar(&s.amqpURL, "amqp", envOr("GORMEXT_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/"), "RabbitMQ URL")
+	flag.StringVar(&s.natsURL, "nats", os.Getenv("GORMEXT_TEST_NATS_URL"), "NATS URL (JetStream); empty leaves NATS out")
 	flag.IntVar(&s.messages, "messages", 20000, "messages per throughput round")
 	flag.IntVar(&s.perTx, "per-tx", 100, "messages per transaction when filling the outbox")
 	flag.IntVar(&s.keys, "keys", 300, "distinct keys (gormext orders per key; Watermill has no keys)")

@@ -14,23 +14,25 @@ type msg struct {
 	payload []byte
 }
 
-// lane is one contender's outbox feeding one queue: a table (tables)
-// messages are committed to and the process that moves them to the
-// broker.
+// lane is one contender's outbox feeding one destination of its own (a
+// queue, a subject): a table (tables) messages are committed to and the
+// process that moves them to the broker.
 type lane interface {
 	// commit stores msgs in one transaction.
 	commit(ctx context.Context, msgs []msg) error
 	// start runs the relay (the forwarder) until stop is called; the
 	// messages the broker confirms are reported to rec.
 	start(ctx context.Context, rec *recorder) (stop func(), err error)
-	// cleanup drops the lane's tables.
+	// depth is how many messages the destination holds.
+	depth(ctx context.Context) (int, error)
+	// cleanup drops the lane's tables and its destination.
 	cleanup(ctx context.Context) error
 }
 
 // contender makes lanes.
 type contender struct {
 	name string
-	lane func(ctx context.Context, f *fixture, s settings, queue string) (lane, error)
+	lane func(ctx context.Context, f *fixture, s settings) (lane, error)
 }
 
 // recorder notes when the broker confirmed each message (the return of

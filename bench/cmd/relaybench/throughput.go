@@ -23,6 +23,9 @@ type drained struct {
 // contenders taking turns (in an order that alternates every round).
 func throughput(ctx context.Context, f *fixture, s settings) error {
 	cs := []contender{gormextContender(true), watermillContender()}
+	if s.natsURL != "" {
+		cs = append(cs, gormextNATSContender())
+	}
 	fmt.Printf("\n### Throughput: %d messages committed first (%d per transaction, %d keys), then drained to RabbitMQ with publisher confirms\n\n",
 		s.messages, s.perTx, s.keys)
 	fmt.Println("| round | contender | fill (commit) | drain | messages/s | publisher calls | queue depth after |")
@@ -46,17 +49,12 @@ func throughput(ctx context.Context, f *fixture, s settings) error {
 		medians[i] = median(times[i])
 		fmt.Printf("| %s | %v | %.0f |\n", c.name, medians[i].Round(time.Millisecond), rate(s.messages, medians[i]))
 	}
-	fmt.Printf("\ngormext relay / Watermill forwarder throughput: %.2fx\n", float64(medians[1])/float64(medians[0]))
+	fmt.Printf("\ngormext relay / Watermill forwarder throughput (RabbitMQ): %.2fx\n", float64(medians[1])/float64(medians[0]))
 	return nil
 }
 
 func drainOnce(ctx context.Context, f *fixture, s settings, c contender) (d drained, err error) {
-	queue, err := f.queue("tp")
-	if err != nil {
-		return d, err
-	}
-	defer func() { _ = f.drop(queue) }()
-	l, err := c.lane(ctx, f, s, queue)
+	l, err := c.lane(ctx, f, s)
 	if err != nil {
 		return d, err
 	}
@@ -85,7 +83,7 @@ func drainOnce(ctx context.Context, f *fixture, s settings, c contender) (d drai
 		return d, err
 	}
 	d.calls = rec.publishCalls()
-	if d.depth, err = f.depth(queue); err != nil {
+	if d.depth, err = l.depth(ctx); err != nil {
 		return d, err
 	}
 	if d.depth < s.messages {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -30,13 +31,26 @@ type watermillLane struct {
 	s       settings
 	url     string
 	logger  watermill.LoggerAdapter
+	f       *fixture
 }
 
 func watermillContender() contender {
 	return contender{name: "Watermill forwarder", lane: newWatermillLane}
 }
 
-func newWatermillLane(ctx context.Context, f *fixture, s settings, queue string) (lane, error) {
+func newWatermillLane(ctx context.Context, f *fixture, s settings) (lane, error) {
+	queue, err := f.queue("wm")
+	if err != nil {
+		return nil, err
+	}
+	l, err := watermillOn(f, s, queue)
+	if err != nil {
+		_ = f.drop(queue)
+	}
+	return l, err
+}
+
+func watermillOn(f *fixture, s settings, queue string) (*watermillLane, error) {
 	topic := f.table("wm")
 	l := &watermillLane{
 		db:      f.sql,
@@ -44,6 +58,7 @@ func newWatermillLane(ctx context.Context, f *fixture, s settings, queue string)
 		offsets: wsql.DefaultPostgreSQLOffsetsAdapter{},
 		topic:   topic, queue: queue, s: s, url: f.amqpURL,
 		logger: watermill.NopLogger{},
+		f:      f,
 	}
 	sub, err := l.subscriber()
 	if err != nil {
@@ -124,9 +139,11 @@ func (l *watermillLane) start(ctx context.Context, rec *recorder) (func(), error
 	}, nil
 }
 
+func (l *watermillLane) depth(context.Context) (int, error) { return l.f.depth(l.queue) }
+
 func (l *watermillLane) cleanup(ctx context.Context) error {
 	_, err := l.db.ExecContext(ctx, "DROP TABLE IF EXISTS "+l.schema.MessagesTable(l.topic)+", "+l.offsets.MessagesOffsetsTable(l.topic))
-	return err
+	return errors.Join(err, l.f.drop(l.queue))
 }
 
 // recordingWatermill reports the messages the broker confirmed.
