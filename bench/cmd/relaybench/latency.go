@@ -10,23 +10,28 @@ import (
 )
 
 // latency runs each contender, one after the other, under a steady
-// offered load of one message per transaction.
+// offered load of one message per transaction, for -latency-rounds
+// rounds.
 func latency(ctx context.Context, f *fixture, s settings) error {
 	total := int(float64(s.rate) * s.duration.Seconds())
 	fmt.Printf("\n### Latency: %d transactions/s of one message each for %v (%d messages, %d producers), COMMIT to broker confirm\n\n",
 		s.rate, s.duration, total, s.producers)
-	fmt.Println("| contender | achieved rate | transaction p50 / p99 | commit-to-confirm p50 | p99 | max | publisher calls |")
-	fmt.Println("|---|---:|---:|---:|---:|---:|---:|")
+	fmt.Println("| round | contender | achieved rate | transaction p50 / p99 | commit-to-confirm p50 | p99 | max | publisher calls |")
+	fmt.Println("|---:|---|---:|---:|---:|---:|---:|---:|")
 	cs := []contender{gormextContender(true), gormextContender(false), watermillContender()}
 	if s.natsURL != "" {
 		cs = append(cs, gormextNATSContender())
 	}
-	for _, c := range cs {
-		r, err := steady(ctx, f, s, c, total)
-		if err != nil {
-			return fmt.Errorf("%s: %w", c.name, err)
+	// The contenders take turns, the first one changing every round.
+	for r := range s.latencyRounds {
+		for j := range cs {
+			c := cs[(r+j)%len(cs)]
+			l, err := steady(ctx, f, s, c, total)
+			if err != nil {
+				return fmt.Errorf("%s: %w", c.name, err)
+			}
+			fmt.Printf("| %d | %s | %.0f/s | %v / %v | %v | %v | %v | %d |\n", r+1, c.name, l.achieved, l.tx50, l.tx99, l.p50, l.p99, l.max, l.calls)
 		}
-		fmt.Printf("| %s | %.0f/s | %v / %v | %v | %v | %v | %d |\n", c.name, r.achieved, r.tx50, r.tx99, r.p50, r.p99, r.max, r.calls)
 	}
 	return nil
 }

@@ -37,19 +37,20 @@ import (
 
 // settings are the command-line flags.
 type settings struct {
-	dsn, amqpURL string
-	natsURL      string
-	messages     int
-	perTx        int
-	keys         int
-	rounds       int
-	rate         int
-	duration     time.Duration
-	producers    int
-	batch        int
-	pollInterval time.Duration
-	wmChannels   int
-	skipLatency  bool
+	dsn, amqpURL  string
+	natsURL       string
+	messages      int
+	perTx         int
+	keys          int
+	rounds        int
+	rate          int
+	duration      time.Duration
+	producers     int
+	batch         int
+	pollInterval  time.Duration
+	wmChannels    int
+	skipLatency   bool
+	latencyRounds int
 }
 
 func main() {
@@ -67,6 +68,7 @@ func main() {
 	flag.IntVar(&s.batch, "batch", 100, "relay batch size and watermill-sql's SubscribeBatchSize")
 	flag.DurationVar(&s.pollInterval, "poll", 10*time.Millisecond, "watermill-sql's poll interval when idle")
 	flag.IntVar(&s.wmChannels, "wm-channels", 1, "watermill-amqp's ChannelPoolSize (0: a new channel per Publish, its default)")
+	flag.IntVar(&s.latencyRounds, "latency-rounds", 1, "latency runs per contender (the contenders take turns)")
 	flag.BoolVar(&s.skipLatency, "skip-latency", false, "run the throughput rounds only")
 	flag.Parse()
 	if err := s.check(); err != nil {
@@ -87,8 +89,8 @@ func (s settings) check() error {
 	switch {
 	case s.dsn == "":
 		return errors.New("set GORMEXT_TEST_POSTGRES_DSN (or -dsn): the outbox and watermill-sql both need PostgreSQL")
-	case s.messages < 1, s.perTx < 1, s.keys < 1, s.rounds < 1, s.rate < 1, s.producers < 1, s.producers > poolSize-4, s.batch < 1:
-		return fmt.Errorf("-messages, -per-tx, -keys, -rounds, -rate, -producers and -batch must be at least 1, -producers at most %d", poolSize-4)
+	case s.messages < 1, s.perTx < 1, s.keys < 1, s.rounds < 1, s.rate < 1, s.producers < 1, s.producers > poolSize-4, s.latencyRounds < 1, s.batch < 1:
+		return fmt.Errorf("-messages, -per-tx, -keys, -rounds, -rate, -producers, -batch and -latency-rounds must be at least 1, -producers at most %d", poolSize-4)
 	case s.wmChannels < 0:
 		return errors.New("-wm-channels must not be negative")
 	case s.duration <= 0, s.pollInterval <= 0:
