@@ -1,26 +1,29 @@
 // Command relaybench measures the outbox relay beside Watermill's SQL
-// forwarder on the same PostgreSQL and RabbitMQ, in one process:
+// forwarder on the same PostgreSQL and RabbitMQ, in one process.
 //
-//   - throughput: N messages are committed first (through outbox.Add in
-//     txctx.Run for gormext; through watermill-sql's publisher, wrapped by
-//     the forwarder's publisher, in database/sql transactions for
-//     Watermill), then the relay (outbox/amqp, publisher confirms) or the
-//     forwarder (watermill-amqp, ConfirmDelivery) is started and timed
-//     until the broker has confirmed the last message; the two take turns
-//     round after round and the medians are reported;
+// Throughput: N messages are committed first (through outbox.Add in
+// txctx.Run for gormext; through watermill-sql's publisher, wrapped by
+// the forwarder's publisher, in database/sql transactions for Watermill),
+// then the relay (outbox/amqp, publisher confirms) or the forwarder
+// (watermill-amqp, ConfirmDelivery) is started and timed until the broker
+// has confirmed the last message; the contenders take turns round after
+// round and the medians are reported.
 //
-//   - latency: a producer commits one message per transaction at a steady
-//     offered rate while the relay (the forwarder) runs; for each message
-//     the time from the return of its COMMIT to the return of the
-//     publisher call that the broker confirmed is recorded (both run in
-//     this process, on one clock), and p50, p99 and the maximum are
-//     reported.
+// Latency: producers commit one message per transaction at a steady
+// offered rate while the relay (the forwarder) runs; for each message the
+// time from the return of its COMMIT to the return of the publisher call
+// that the broker confirmed is recorded (both in this process, on one
+// clock), and p50, p99 and the maximum are reported, with the producers'
+// transaction times. The relay runs with and without outbox.WithoutNotify.
 //
-//     cd bench && GORMEXT_TEST_POSTGRES_DSN="host=127.0.0.1 user=postgres dbname=test sslmode=disable" \
-//     go run ./cmd/relaybench      # AMQP: GORMEXT_TEST_AMQP_URL, default amqp://guest:guest@127.0.0.1:5672/
+// With GORMEXT_TEST_NATS_URL (or -nats) set, the relay publishing to NATS
+// JetStream through outbox/nats is measured too.
 //
-// Each run works in a PostgreSQL schema of its own and in durable queues
-// of its own, all dropped when done.
+//	cd bench && GORMEXT_TEST_POSTGRES_DSN="host=127.0.0.1 user=postgres dbname=test sslmode=disable" \
+//		go run ./cmd/relaybench      # AMQP: GORMEXT_TEST_AMQP_URL, default amqp://guest:guest@127.0.0.1:5672/
+//
+// Each run works in a PostgreSQL schema of its own, in durable queues and
+// JetStream streams of its own, all dropped when done.
 package main
 
 import (
