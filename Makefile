@@ -70,6 +70,22 @@ fuzz:
 bench-migrate:
 	cd bench && $(GO) run ./cmd/migratebench
 
+## bench-relay: the outbox relay beside Watermill's SQL forwarder (module
+## bench/): drain throughput to RabbitMQ with publisher confirms, and
+## commit-to-confirm latency at RELAYRATE transactions/s for RELAYTIME
+## (RELAYLATROUNDS times, in turns);
+## PostgreSQL from GORMEXT_TEST_POSTGRES_DSN, RabbitMQ from
+## GORMEXT_TEST_AMQP_URL (default amqp://guest:guest@127.0.0.1:5672/), NATS
+## JetStream too when GORMEXT_TEST_NATS_URL is set (docs/benchmarks.md)
+RELAYMESSAGES ?= 20000
+RELAYROUNDS   ?= 3
+RELAYRATE     ?= 1000
+RELAYTIME     ?= 10s
+RELAYLATROUNDS ?= 1
+.PHONY: bench-relay
+bench-relay:
+	cd bench && $(GO) run ./cmd/relaybench -messages=$(RELAYMESSAGES) -rounds=$(RELAYROUNDS) -rate=$(RELAYRATE) -duration=$(RELAYTIME) -latency-rounds=$(RELAYLATROUNDS)
+
 ## bench-pagination: offset vs keyset page latency over 1,000,000 rows on
 ## PostgreSQL (GORMEXT_TEST_POSTGRES_DSN); its own schema, dropped after
 BENCH_ROWS ?= 1000000
