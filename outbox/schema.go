@@ -56,6 +56,7 @@ const schemaSQL = `CREATE TABLE IF NOT EXISTS {t} (
 	sent_at bigint NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS {ti}_pending ON {t} (key, seq) WHERE state = 0;
+CREATE INDEX IF NOT EXISTS {ti}_pending_seq ON {t} (seq) WHERE state = 0;
 CREATE INDEX IF NOT EXISTS {ti}_sent ON {t} (sent_at) WHERE state = 1;
 CREATE TABLE IF NOT EXISTS {in} (
 	id text PRIMARY KEY,

@@ -19,6 +19,7 @@ CREATE TABLE outbox_messages (
 	sent_at bigint NOT NULL DEFAULT 0
 );
 CREATE INDEX outbox_messages_pending ON outbox_messages (key, seq) WHERE state = 0;
+CREATE INDEX outbox_messages_pending_seq ON outbox_messages (seq) WHERE state = 0;
 CREATE INDEX outbox_messages_sent ON outbox_messages (sent_at) WHERE state = 1;
 
 -- migrate:down
