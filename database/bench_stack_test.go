@@ -40,24 +40,16 @@ var stackTables atomic.Int64
 // process; it does not count time spent waiting for a core or for the
 // PostgreSQL server).
 func BenchmarkStack(b *testing.B) {
-	ops := []struct {
-		name string
-		op   func(context.Context, *gorm.DB) error
-	}{{"First", stackFirst}, {"Create", stackCreate}, {"RunInsert", stackRunInsert}}
-	for _, kind := range []string{"sqlite", "postgres"} {
-		dsn := strings.TrimSpace(os.Getenv("GORMEXT_TEST_POSTGRES_DSN"))
-		if kind == "postgres" && dsn == "" {
-			continue
-		}
+	for kind, dsn := range stackKinds() {
 		b.Run("db="+kind, func(b *testing.B) {
 			ctx := context.Background()
 			dbs := [2]*gorm.DB{stackTable(b, openStackGORM(b, kind, dsn)), stackTable(b, openStackGormext(b, kind, dsn))}
-			wall, cpu := benchkit.Rotate(b, 2*len(ops), func(j int) {
-				if err := ops[j/2].op(ctx, dbs[j%2]); err != nil {
+			wall, cpu := benchkit.Rotate(b, 2*len(stackOps), func(j int) {
+				if err := stackOps[j/2].op(ctx, dbs[j%2]); err != nil {
 					b.Fatal(err)
 				}
 			})
-			for k, o := range ops {
+			for k, o := range stackOps {
 				base, cand := 2*k, 2*k+1
 				b.ReportMetric(float64(wall[cand])/float64(b.N), o.name+"-ns/op")
 				b.ReportMetric(float64(wall[cand])/float64(wall[base]), o.name+"/gorm")
@@ -67,6 +59,22 @@ func BenchmarkStack(b *testing.B) {
 			}
 		})
 	}
+}
+
+// stackOps are the operations the stack benchmarks time.
+var stackOps = []struct {
+	name string
+	op   func(context.Context, *gorm.DB) error
+}{{"First", stackFirst}, {"Create", stackCreate}, {"RunInsert", stackRunInsert}}
+
+// stackKinds are the databases benchmarked: SQLite, and PostgreSQL (with
+// its DSN) when GORMEXT_TEST_POSTGRES_DSN is set.
+func stackKinds() map[string]string {
+	kinds := map[string]string{"sqlite": ""}
+	if dsn := strings.TrimSpace(os.Getenv("GORMEXT_TEST_POSTGRES_DSN")); dsn != "" {
+		kinds["postgres"] = dsn
+	}
+	return kinds
 }
 
 func stackFirst(ctx context.Context, db *gorm.DB) error {
@@ -151,20 +159,12 @@ func closeStack(db *gorm.DB) {
 // a time, for their allocations (compare with benchstat -col /stack; their
 // times are less reliable than BenchmarkStack's interleaved ratios).
 func BenchmarkStackOps(b *testing.B) {
-	ops := []struct {
-		name string
-		op   func(context.Context, *gorm.DB) error
-	}{{"First", stackFirst}, {"Create", stackCreate}, {"RunInsert", stackRunInsert}}
-	for _, kind := range []string{"sqlite", "postgres"} {
-		dsn := strings.TrimSpace(os.Getenv("GORMEXT_TEST_POSTGRES_DSN"))
-		if kind == "postgres" && dsn == "" {
-			continue
-		}
+	for kind, dsn := range stackKinds() {
 		dbs := map[string]func(*testing.B) *gorm.DB{
 			"gorm":    func(b *testing.B) *gorm.DB { return stackTable(b, openStackGORM(b, kind, dsn)) },
 			"gormext": func(b *testing.B) *gorm.DB { return stackTable(b, openStackGormext(b, kind, dsn)) },
 		}
-		for _, o := range ops {
+		for _, o := range stackOps {
 			for _, stack := range []string{"gorm", "gormext"} {
 				b.Run("db="+kind+"/op="+o.name+"/stack="+stack, func(b *testing.B) {
 					db := dbs[stack](b)
