@@ -93,20 +93,32 @@ func (c *conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, e
 	return nil, errNoBeginTx
 }
 
+// ExecContext and QueryContext make a statement refused for a stale plan
+// once more on the same connection, outside a transaction (see replan.go).
 func (c *conn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
 	settleWait(ctx)
-	if e, ok := c.Conn.(driver.ExecerContext); ok {
+	e, ok := c.Conn.(driver.ExecerContext)
+	if !ok {
+		return nil, driver.ErrSkip
+	}
+	res, err := e.ExecContext(ctx, query, args)
+	if c.replan(ctx, err) {
 		return e.ExecContext(ctx, query, args)
 	}
-	return nil, driver.ErrSkip
+	return res, err
 }
 
 func (c *conn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
 	settleWait(ctx)
-	if q, ok := c.Conn.(driver.QueryerContext); ok {
+	q, ok := c.Conn.(driver.QueryerContext)
+	if !ok {
+		return nil, driver.ErrSkip
+	}
+	rows, err := q.QueryContext(ctx, query, args)
+	if c.replan(ctx, err) {
 		return q.QueryContext(ctx, query, args)
 	}
-	return nil, driver.ErrSkip
+	return rows, err
 }
 
 func (c *conn) Ping(ctx context.Context) error {

@@ -34,33 +34,14 @@ var (
 )
 
 // ExecContext implements gorm.ConnPool.
-// A statement refused for a stale cached plan is made again (see
-// replan.go).
 func (p *pool) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	res, err := p.exec(ctx, query, args)
-	for attempt := 0; p.replan(ctx, err, attempt); attempt++ {
-		res, err = p.exec(ctx, query, args)
-	}
-	return res, err
-}
-
-func (p *pool) exec(ctx context.Context, query string, args []any) (sql.Result, error) {
 	wctx, w := p.wait(ctx)
 	res, err := p.db.ExecContext(wctx, query, args...)
 	return res, w.end(err)
 }
 
 // QueryContext implements gorm.ConnPool.
-// A statement refused for a stale cached plan is made again.
 func (p *pool) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	rows, err := p.query(ctx, query, args)
-	for attempt := 0; p.replan(ctx, err, attempt); attempt++ {
-		rows, err = p.query(ctx, query, args)
-	}
-	return rows, err
-}
-
-func (p *pool) query(ctx context.Context, query string, args []any) (*sql.Rows, error) {
 	wctx, w := p.wait(ctx)
 	rows, err := p.db.QueryContext(wctx, query, args...)
 	return rows, w.end(err)
@@ -68,17 +49,8 @@ func (p *pool) query(ctx context.Context, query string, args []any) (*sql.Rows, 
 
 // QueryRowContext implements gorm.ConnPool. A wait that timed out is the
 // row's error (database/sql reports the context's error, and the wait's
-// error is ErrPoolTimeout). A statement refused for a stale cached plan is
-// made again.
+// error is ErrPoolTimeout).
 func (p *pool) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	row := p.queryRow(ctx, query, args)
-	for attempt := 0; p.replan(ctx, row.Err(), attempt); attempt++ {
-		row = p.queryRow(ctx, query, args)
-	}
-	return row
-}
-
-func (p *pool) queryRow(ctx context.Context, query string, args []any) *sql.Row {
 	wctx, w := p.wait(ctx)
 	row := p.db.QueryRowContext(wctx, query, args...)
 	_ = w.end(nil)

@@ -12,7 +12,8 @@ import (
 // table that gained a column, say), PostgreSQL refuses to run it with
 // "cached plan must not change result type", and pgx drops the cached
 // statement. The refusal comes before the statement runs, so a call outside
-// a transaction is simply made again: the next attempt prepares afresh. In
+// a transaction is simply made again on its connection: the next attempt
+// prepares afresh. In
 // a transaction the refusal aborts the transaction, and the error is the
 // caller's, to retry the transaction whole (see [IsStalePlan]).
 
@@ -34,11 +35,10 @@ func IsStalePlan(err error) bool {
 	return errors.As(err, &pg) && pg.Code == stalePlanCode && pg.Message == stalePlanMessage
 }
 
-// replan reports whether a call that failed with err on its attempt-th
-// try is to be made again: it was refused for a stale plan, its context is
-// live, and it has been tried fewer times than there are open connections
-// (each refusal drops the statement from one connection's cache). It is a
-// loop condition rather than a wrapper so that a call costs no closure.
-func (p *pool) replan(ctx context.Context, err error, attempt int) bool {
-	return err != nil && IsStalePlan(err) && ctx.Err() == nil && attempt < p.db.Stats().OpenConnections
+// replan reports whether a statement refused with err is to be sent again
+// on c: it was refused for a stale plan (pgx has then dropped the cached
+// statement, so the next attempt prepares afresh), its context is live,
+// and c is in no transaction (in one, the refusal has aborted it).
+func (c *conn) replan(ctx context.Context, err error) bool {
+	return err != nil && IsStalePlan(err) && ctx.Err() == nil && c.pgx() != nil && c.pgx().PgConn().TxStatus() == 'I'
 }
