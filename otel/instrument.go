@@ -3,7 +3,6 @@ package gormextotel
 import (
 	"fmt"
 
-	"go.opentelemetry.io/otel"
 	"gorm.io/gorm"
 
 	"github.com/gormext/gormext/txctx"
@@ -15,16 +14,7 @@ import (
 // serves requests; a second call on the same connection fails with
 // gorm.ErrRegistered.
 func Instrument(db *gorm.DB, opts ...Option) error {
-	c := config{poolName: "default", metrics: true}
-	for _, o := range opts {
-		o(&c)
-	}
-	if c.tracerProvider == nil {
-		c.tracerProvider = otel.GetTracerProvider()
-	}
-	if c.meterProvider == nil {
-		c.meterProvider = otel.GetMeterProvider()
-	}
+	c := newConfig(opts)
 	tracer := c.tracerProvider.Tracer(ScopeName)
 	if err := db.Use(&statements{tracer: tracer}); err != nil {
 		return fmt.Errorf("gormextotel: statement tracing: %w", err)

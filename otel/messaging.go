@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	semconv "go.opentelemetry.io/otel/semconv/v1.40.0"
 	"go.opentelemetry.io/otel/trace"
@@ -109,12 +108,5 @@ func batchTopic(msgs []outbox.Message) string {
 }
 
 func tracerOf(opts []Option) trace.Tracer {
-	var c config
-	for _, o := range opts {
-		o(&c)
-	}
-	if c.tracerProvider == nil {
-		c.tracerProvider = otel.GetTracerProvider()
-	}
-	return c.tracerProvider.Tracer(ScopeName)
+	return newConfig(opts).tracerProvider.Tracer(ScopeName)
 }

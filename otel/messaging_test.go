@@ -12,8 +12,8 @@ import (
 	"go.opentelemetry.io/otel/trace"
 	"gorm.io/gorm"
 
-	"github.com/gormext/gormext/outbox"
 	gormextotel "github.com/gormext/gormext/otel"
+	"github.com/gormext/gormext/outbox"
 	"github.com/gormext/gormext/txctx"
 )
 

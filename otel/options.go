@@ -1,6 +1,7 @@
 package gormextotel
 
 import (
+	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/trace"
 )
@@ -41,4 +42,20 @@ func WithConnectionName(name string) Option {
 // WithoutMetrics leaves the pool metrics out: only spans.
 func WithoutMetrics() Option {
 	return func(c *config) { c.metrics = false }
+}
+
+// newConfig applies opts over the defaults: the global providers, pool
+// name "default", metrics on.
+func newConfig(opts []Option) config {
+	c := config{poolName: "default", metrics: true}
+	for _, o := range opts {
+		o(&c)
+	}
+	if c.tracerProvider == nil {
+		c.tracerProvider = otel.GetTracerProvider()
+	}
+	if c.meterProvider == nil {
+		c.meterProvider = otel.GetMeterProvider()
+	}
+	return c
 }
