@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"os"
 	"os/signal"
 	"path"
@@ -233,15 +234,21 @@ func (c *cli) open(ctx context.Context) (*gorm.DB, error) {
 	if c.db != nil {
 		return c.db, nil
 	}
-	dbc, err := database.FromEnv(database.RequireURL())
-	given := c.url != "" || c.cfg.URL != ""
-	switch {
-	case errors.Is(err, database.ErrMissingURL) && !given:
+	// The pool settings come from the environment whichever way the URL
+	// comes; the URL is required there only when none was given.
+	given := firstNonEmpty(c.url, c.cfg.URL)
+	envOpt := database.RequireURL()
+	if given != "" {
+		envOpt = database.WithEnvLogger(slog.New(slog.DiscardHandler)) // no fallback warning
+	}
+	dbc, err := database.FromEnv(envOpt)
+	if errors.Is(err, database.ErrMissingURL) {
 		return nil, fmt.Errorf("%w (or pass --url)", err)
-	case err != nil && !errors.Is(err, database.ErrMissingURL):
+	}
+	if err != nil {
 		return nil, err
 	}
-	dbc.URL = firstNonEmpty(c.url, c.cfg.URL, dbc.URL)
+	dbc.URL = firstNonEmpty(given, dbc.URL)
 	if c.cfg.Database != nil {
 		c.cfg.Database(&dbc)
 	}
@@ -275,11 +282,8 @@ func (c *cli) migratorOf(ctx context.Context, noDirOK bool, opts ...Option) (*Mi
 }
 
 func (c *cli) close() {
-	if c.db == nil {
-		return
-	}
-	if sqlDB, err := c.db.DB(); err == nil {
-		_ = sqlDB.Close()
+	if c.db != nil {
+		_ = database.Close(c.db)
 	}
 }
 

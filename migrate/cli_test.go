@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gormext/gormext/database"
 	"github.com/gormext/gormext/internal/testdb"
 	"github.com/gormext/gormext/migrate"
 )
@@ -155,5 +156,26 @@ func TestCLIReadsMigrationsFromFS(t *testing.T) {
 	code, _, errOut := cliRun(t, cfg, "status")
 	if code != migrate.ExitError || !strings.Contains(errOut, "not found") {
 		t.Fatalf("FS without FSDir reads Dir inside it: exit %d %s", code, errOut)
+	}
+}
+
+// TestCLIPoolSettingsFromTheEnvironment: the pool variables apply when the
+// URL comes from --url or Config.URL, not only from DATABASE_URL.
+func TestCLIPoolSettingsFromTheEnvironment(t *testing.T) {
+	t.Setenv("DATABASE_URL", "")
+	t.Setenv("DATABASE_POOL_SIZE", "3")
+	url := "sqlite:///" + filepath.Join(t.TempDir(), "pool.db")
+	for _, args := range [][]string{{"--url", url, "status"}, {"status"}} {
+		var got database.Config
+		cfg := migrate.Config{Dir: t.TempDir(), Database: func(c *database.Config) { got = *c }}
+		if len(args) == 1 {
+			cfg.URL = url
+		}
+		if code, _, errOut := cliRun(t, cfg, args...); code != migrate.ExitOK {
+			t.Fatalf("%q: exit %d %s", args, code, errOut)
+		}
+		if got.PoolSize != 3 || got.URL != url {
+			t.Errorf("%q: pool size %d, URL %q; want 3 from DATABASE_POOL_SIZE and %q", args, got.PoolSize, got.URL, url)
+		}
 	}
 }
