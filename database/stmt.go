@@ -77,10 +77,7 @@ func (s *stmt) again(ctx context.Context, err error) bool {
 		return false
 	}
 	s.stale = true
-	if ctx.Err() != nil || s.conn.pgx().PgConn().TxStatus() != 'I' {
-		return false
-	}
-	return s.replan(ctx) == nil
+	return s.conn.replan(ctx, err) && s.replan(ctx) == nil
 }
 
 // replan prepares the statement again. pgx keeps one prepared statement per

@@ -152,11 +152,19 @@ func (w *waitCtx) end(err error) error {
 		w.stop()
 		return err
 	}
-	w.stop()
-	if err != nil && w.state.Load() == timedOut {
-		return w.err
+	switch w.state.Load() {
+	case settled: // by the connection, which stopped the bound then
+		return err
+	case timedOut:
+		w.stop()
+		if err != nil {
+			return w.err
+		}
+		return err
+	default: // cancelled
+		w.stop()
+		return err
 	}
-	return err
 }
 
 // settleWait settles ctx when it is a pool call's waitCtx.
