@@ -65,9 +65,9 @@ func (p *pred) lead(k key, v any) bool {
 	if isNull(v) {
 		return false
 	}
-	op := ">="
+	op := " >= "
 	if k.Desc {
-		op = "<="
+		op = " <= "
 	}
 	if k.valuesNullable() && !k.NullsFirst {
 		p.add("(")
@@ -87,7 +87,11 @@ func (p *pred) rowValue(keys []key, values []any) {
 		p.sep(i)
 		p.col(k)
 	}
-	p.add(") " + cmp(keys[0].Desc) + " (")
+	if keys[0].Desc {
+		p.add(") < (")
+	} else {
+		p.add(") > (")
+	}
 	for i, v := range values {
 		p.sep(i)
 		p.val(v)
@@ -95,11 +99,13 @@ func (p *pred) rowValue(keys []key, values []any) {
 	p.add(")")
 }
 
+// cmp is the comparison, spaced, that puts a row after the cursor on a
+// key sorted desc (or not).
 func cmp(desc bool) string {
 	if desc {
-		return "<"
+		return " < "
 	}
-	return ">"
+	return " > "
 }
 
 // pred is a condition made of SQL text, columns and values. It is built
@@ -215,11 +221,13 @@ func (p *pred) equalKey(k key, v any) {
 		p.add(" IS NULL")
 		return
 	}
-	p.compare(k, "=", v)
+	p.compare(k, " = ", v)
 }
 
+// compare writes the column, op (a comparison with its spaces, a constant
+// so that nothing is allocated for it) and v.
 func (p *pred) compare(k key, op string, v any) {
 	p.col(k)
-	p.add(" " + op + " ")
+	p.add(op)
 	p.val(v)
 }
