@@ -25,13 +25,7 @@ func Idempotent(db *gorm.DB, h Handler, opts ...Option) Handler {
 	c := newConfig(opts)
 	stmt := "INSERT INTO " + c.inboxTable + " (id, handled_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING"
 	tableErr := validTable(c.inboxTable)
-	return Transactional(db, func(ctx context.Context, msg Message) error {
-		if tableErr != nil {
-			return tableErr
-		}
-		if msg.ID == "" {
-			return ErrNoMessageID
-		}
+	tx := Transactional(db, func(ctx context.Context, msg Message) error {
 		res := txctx.DB(ctx).Exec(stmt, msg.ID, time.Now().UnixMicro())
 		if res.Error != nil {
 			return fmt.Errorf("outbox: inbox: %w", res.Error)
@@ -41,6 +35,16 @@ func Idempotent(db *gorm.DB, h Handler, opts ...Option) Handler {
 		}
 		return h(ctx, msg)
 	}, opts...)
+	return func(ctx context.Context, msg Message) error {
+		// Refused before a transaction is begun for them.
+		if tableErr != nil {
+			return tableErr
+		}
+		if msg.ID == "" {
+			return ErrNoMessageID
+		}
+		return tx(ctx, msg)
+	}
 }
 
 // PurgeInbox deletes the inbox records older than age: once no broker can

@@ -53,10 +53,7 @@ func (r *Relay) markFailed(tx *gorm.DB, m row, pubErr error, now time.Time) erro
 	if attempts >= r.cfg.maxAttempts {
 		state = stateDead
 	}
-	msg := "publisher accepted fewer messages than given and returned no error"
-	if pubErr != nil {
-		msg = pubErr.Error()
-	}
+	msg := pubErr.Error() // publish made one when the publisher gave none
 	due := now.Add(r.backoff(attempts)).UnixMicro()
 	return tx.Exec("UPDATE "+r.cfg.table+" SET state = ?, attempts = ?, due_at = ?, last_error = ?, claimed_until = 0, claimed_by = '' WHERE seq = ? AND claimed_by = ?",
 		state, attempts, due, truncate(msg, 2000), m.Seq, r.id).Error

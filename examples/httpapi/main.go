@@ -54,7 +54,7 @@ func serve(ctx context.Context, log *slog.Logger, addr string, cfg Config) error
 		return err
 	}
 	defer closeDB(db)
-	handler := NewServer(db, cfg) // first: it registers txctx's callbacks on db, which must precede the relay's statements
+	handler := NewServer(db, cfg)
 	// The relay outlives the server's graceful shutdown, so that the events
 	// of the last requests are published too; it stops when serve returns.
 	relayCtx, stopRelay := context.WithCancel(context.WithoutCancel(ctx))

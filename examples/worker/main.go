@@ -47,9 +47,8 @@ func run(ctx context.Context, cmd string, log *slog.Logger) error {
 		return err
 	}
 	defer func() { _ = database.Close(db) }()
-	// Bind db at the edge, before it serves statements: txctx registers
-	// its callbacks at a *gorm.DB's first binding, which the consumer's
-	// handler (outbox.Idempotent) would otherwise do at its first event.
+	// Bind db at the edge, before it serves statements (txctx registers
+	// its callbacks at a *gorm.DB's first binding).
 	ctx = txctx.WithDB(ctx, db)
 	if err := Declare(cfg); err != nil {
 		return err

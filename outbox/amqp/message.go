@@ -48,9 +48,6 @@ func message(d amqp091.Delivery) outbox.Message {
 		Payload:   d.Body,
 		CreatedAt: d.Timestamp.UTC(),
 	}
-	if d.Timestamp.IsZero() {
-		msg.CreatedAt = d.Timestamp
-	}
 	for k, v := range d.Headers {
 		if k == KeyHeader {
 			msg.Key = headerString(v)
