@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 )
@@ -97,11 +98,4 @@ func (m *Migrator) Redo(ctx context.Context) ([]Result, error) {
 	return append(down, up...), err
 }
 
-func sortedVersions(recs map[int64]Record) []int64 {
-	vs := make([]int64, 0, len(recs))
-	for v := range recs {
-		vs = append(vs, v)
-	}
-	slices.Sort(vs)
-	return vs
-}
+func sortedVersions(recs map[int64]Record) []int64 { return slices.Sorted(maps.Keys(recs)) }

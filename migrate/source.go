@@ -1,6 +1,7 @@
 package migrate
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -75,7 +76,7 @@ func loadFile(fsys fs.FS, p, name string) (*Migration, error) {
 }
 
 func newSource(ms []*Migration, errs []error) (*Source, error) {
-	slices.SortStableFunc(ms, func(a, b *Migration) int { return compareInt(a.Version, b.Version) })
+	slices.SortStableFunc(ms, func(a, b *Migration) int { return cmp.Compare(a.Version, b.Version) })
 	for i := 1; i < len(ms); i++ {
 		if ms[i].Version == ms[i-1].Version {
 			errs = append(errs, fmt.Errorf("%w: %w: %s and %s both have version %d: renumber one of them",
@@ -93,7 +94,7 @@ func (s *Source) Migrations() []*Migration { return slices.Clone(s.migrations) }
 
 // Find returns the migration of a version, or nil.
 func (s *Source) Find(version int64) *Migration {
-	i, ok := slices.BinarySearchFunc(s.migrations, version, func(m *Migration, v int64) int { return compareInt(m.Version, v) })
+	i, ok := slices.BinarySearchFunc(s.migrations, version, func(m *Migration, v int64) int { return cmp.Compare(m.Version, v) })
 	if !ok {
 		return nil
 	}
@@ -106,14 +107,4 @@ func (s *Source) Head() int64 {
 		return 0
 	}
 	return s.migrations[len(s.migrations)-1].Version
-}
-
-func compareInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }

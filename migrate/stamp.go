@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -84,15 +85,7 @@ func (m *Migrator) Rehash(ctx context.Context, versions ...int64) ([]int64, erro
 }
 
 func wanted(versions []int64, v int64) bool {
-	if len(versions) == 0 {
-		return true
-	}
-	for _, w := range versions {
-		if w == v {
-			return true
-		}
-	}
-	return false
+	return len(versions) == 0 || slices.Contains(versions, v)
 }
 
 func (s *Source) describeVersions() string {

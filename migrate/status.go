@@ -1,6 +1,7 @@
 package migrate
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"time"
@@ -61,5 +62,5 @@ func (m *Migrator) Current(ctx context.Context) (int64, error) {
 }
 
 func sortStates(s []State) {
-	slices.SortFunc(s, func(a, b State) int { return compareInt(a.Version, b.Version) })
+	slices.SortFunc(s, func(a, b State) int { return cmp.Compare(a.Version, b.Version) })
 }

@@ -24,11 +24,8 @@ func (m *Migrator) UpTo(ctx context.Context, to int64) ([]Result, error) {
 	}
 	var done []Result
 	err := m.session(ctx, func(conn *sql.Conn, recs map[int64]Record) error {
-		if err := m.verify(recs); err != nil {
-			return err
-		}
-		pending := m.pending(recs, to)
-		if err := m.checkOrder(recs, pending); err != nil {
+		pending, err := m.plan(recs, to)
+		if err != nil {
 			return err
 		}
 		for _, mg := range pending {
@@ -55,6 +52,13 @@ func (m *Migrator) Pending(ctx context.Context, to int64) ([]*Migration, error) 
 	if err != nil {
 		return nil, err
 	}
+	return m.plan(recs, to)
+}
+
+// plan is what Up would apply up to to, after its checks: every applied
+// migration unedited and present (verify), nothing pending below the
+// applied version unless allowed (checkOrder).
+func (m *Migrator) plan(recs map[int64]Record, to int64) ([]*Migration, error) {
 	if err := m.verify(recs); err != nil {
 		return nil, err
 	}
