@@ -236,7 +236,7 @@ func (w *walk[T]) cursorsOf(s *schema.Schema, rows []T, out []string) error {
 // as Before to page back from it. Use it for links to "the page after this
 // item". opts must carry the same cursor key as the listing.
 func CursorOf[T any](db *gorm.DB, order []Order, row T, opts ...Option) (string, error) {
-	w, err := newWalk[T](withModel[T](db), newConfig(opts), order)
+	w, err := newWalk[T](db, newConfig(opts), order)
 	if err != nil {
 		return "", err
 	}

@@ -101,15 +101,6 @@ func Paginate[T any](db *gorm.DB, f PaginatedFilter, opts ...Option) (Paginated[
 	return Paginated[T]{Items: items, Total: total, Page: f.Page, PageSize: f.PageSize, TotalPages: totalPages(total, f.PageSize)}, nil
 }
 
-// withModel returns db, or when it has neither a model nor a table a copy
-// of it with T as its model (db itself is left alone).
-func withModel[T any](db *gorm.DB) *gorm.DB {
-	if db.Statement.Model != nil || db.Statement.Table != "" || db.Statement.TableExpr != nil {
-		return db
-	}
-	return db.Session(&gorm.Session{}).Model(new(T))
-}
-
 // modelOf returns the model Paginate gives the statements it derives from
 // db: nil when db has a model or a table, else a new T. The derived
 // statements are copies made anyway (see unpaged and window), so setting
