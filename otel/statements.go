@@ -103,7 +103,9 @@ func (p *statements) end(tx *gorm.DB) {
 		attrs = append(attrs, semconv.DBQuerySummary(summary))
 		span.SetName(summary)
 	}
-	attrs = append(attrs, rowsAttribute(op, tx.Statement.RowsAffected)...)
+	if rows, ok := rowsAttribute(op, tx.Statement.RowsAffected); ok {
+		attrs = append(attrs, rows)
+	}
 	span.SetAttributes(attrs...)
 	if failed(tx.Error) {
 		recordError(span, tx.Error)
@@ -111,14 +113,15 @@ func (p *statements) end(tx *gorm.DB) {
 }
 
 // rowsAttribute is the number of rows returned (a query) or written.
-func rowsAttribute(op string, rows int64) []attribute.KeyValue {
+// It reports false when the count is unknown.
+func rowsAttribute(op string, rows int64) (attribute.KeyValue, bool) {
 	switch {
 	case rows < 0:
-		return nil
+		return attribute.KeyValue{}, false
 	case op == "SELECT":
-		return []attribute.KeyValue{semconv.DBResponseReturnedRows(int(rows))}
+		return semconv.DBResponseReturnedRows(int(rows)), true
 	}
-	return []attribute.KeyValue{rowsAffected.Int64(rows)}
+	return rowsAffected.Int64(rows), true
 }
 
 // operation is the statement's first keyword, upper-cased: INSERT,
