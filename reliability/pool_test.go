@@ -23,7 +23,7 @@ func TestPoolExhaustedByRunNew(t *testing.T) {
 	const size, waiters = 2, 4
 	srv, db := setup(t, "pool", database.Config{PoolSize: size, MaxOverflow: -1, PoolTimeout: time.Second})
 	ctx := txctx.WithDB(context.Background(), db)
-	holding, waited := newBarrier(size), make(chan struct{})
+	holding, waited, gaveUp := newBarrier(size), make(chan struct{}), newBarrier(size)
 	holders := make([]error, size)
 	var wg sync.WaitGroup
 	for i := range size {
@@ -38,9 +38,14 @@ func TestPoolExhaustedByRunNew(t *testing.T) {
 					return err
 				}
 				<-waited // every connection stays taken until the waiters gave up
-				return txctx.RunNew(ctx, func(ctx context.Context) error {
+				err := txctx.RunNew(ctx, func(ctx context.Context) error {
 					return insert(ctx, int64(i+1)+auditOffset, i, "audit")
 				}, txctx.WithPoolWait(500*time.Millisecond))
+				// Neither holder gives its connection back before both
+				// RunNew calls have ended: one holder's rollback would
+				// otherwise free a connection for the other's RunNew.
+				_ = gaveUp.wait(ctx)
+				return err
 			}, txctx.WithTimeout(20*time.Second))
 		}()
 	}
