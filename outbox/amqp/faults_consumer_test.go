@@ -18,11 +18,13 @@ type receipts struct {
 	first    []outbox.Message     // first deliveries, in order
 	at       map[string]time.Time // when each was first delivered
 	count    map[string]int       // deliveries of each
-	failures int                  // handler errors (nacked, so delivered again)
+	handled  []outbox.Message     // in the order their handler first succeeded
+	ok       map[string]bool
+	failures int // handler errors (nacked, so delivered again)
 }
 
 func newReceipts() *receipts {
-	return &receipts{at: map[string]time.Time{}, count: map[string]int{}}
+	return &receipts{at: map[string]time.Time{}, count: map[string]int{}, ok: map[string]bool{}}
 }
 
 // handler records each delivery, then passes it to h; a failure of h is
@@ -32,10 +34,15 @@ func (r *receipts) handler(h outbox.Handler) outbox.Handler {
 	return func(ctx context.Context, m outbox.Message) error {
 		r.record(m)
 		err := h(ctx, m)
+		r.mu.Lock()
 		if err != nil {
-			r.mu.Lock()
 			r.failures++
-			r.mu.Unlock()
+		} else if !r.ok[m.ID] {
+			r.ok[m.ID] = true
+			r.handled = append(r.handled, m)
+		}
+		r.mu.Unlock()
+		if err != nil {
 			time.Sleep(20 * time.Millisecond)
 		}
 		return err

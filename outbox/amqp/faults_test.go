@@ -92,8 +92,8 @@ func TestOutboxFaults(t *testing.T) {
 	rep := summarize(want, rec)
 	t.Logf("%d transactions: %d committed, %d rejected, %d in doubt (%d of them committed); messages: %d to deliver, %d never to (rolled back or savepoint)",
 		len(l.txs), want.outcomes[committed], want.outcomes[rejected], want.outcomes[inDoubt], want.doubtCommitted, len(want.deliver), len(want.forbid))
-	t.Logf("faults: %d relay processes killed (%d in the middle of a Publish), %d PostgreSQL restarts, %d broker connection cuts; deliveries %d, of which %d repeated (%d after a handler failure); max latency %v, p99 %v; drained %v after the faults",
-		counts.kills, counts.busyKills, counts.restarts, counts.cuts, rep.deliveries, rep.deliveries-len(rec.first), rec.failures, rep.max.Round(time.Millisecond), rep.p99.Round(time.Millisecond), drained.Round(time.Millisecond))
+	t.Logf("faults: %d relay processes killed (%d in the middle of a Publish), %d PostgreSQL restarts, %d broker connection cuts; deliveries %d, of which %d repeated (%d after a handler failure), %d messages handled after a later one of their key; max latency %v, p99 %v; drained %v after the faults",
+		counts.kills, counts.busyKills, counts.restarts, counts.cuts, rep.deliveries, rep.deliveries-len(rec.first), rec.failures, rep.late, rep.max.Round(time.Millisecond), rep.p99.Round(time.Millisecond), drained.Round(time.Millisecond))
 	if counts.kills == 0 || counts.restarts == 0 || counts.cuts == 0 || len(want.deliver) == 0 {
 		t.Errorf("faults not injected or nothing committed: %+v, %d messages", counts, len(want.deliver))
 	}
@@ -333,14 +333,21 @@ func checkOrder(key string, first []outbox.Message, want expectation, report fun
 type latencies struct {
 	deliveries int
 	max, p99   time.Duration
+	late       int // handled after a later message of its key
 }
 
-// summarize counts the deliveries and measures, for each message whose
-// caller was told it committed, from that moment to its first delivery.
+// summarize counts the deliveries and the messages handled out of their
+// key's order (a delivery whose handler failed is requeued behind the
+// ones the consumer had prefetched: the order of handling is not the
+// order of first deliveries), and measures, for each message whose caller
+// was told it committed, from that moment to its first delivery.
 func summarize(want expectation, rec *receipts) latencies {
 	var r latencies
 	for _, n := range rec.count {
 		r.deliveries += n
+	}
+	for _, key := range faultKeys {
+		checkOrder(key, rec.handled, want, func(string, ...any) { r.late++ })
 	}
 	var ds []time.Duration
 	for id, done := range want.doneAt {
