@@ -108,6 +108,14 @@ soak:
 	GORMEXT_OUTBOX_SOAK=$(SOAKTIME) $(GO) test -race -count=1 -timeout 60m -v -run '^TestFaultLedger$$' ./outbox
 	cd outbox/amqp && GORMEXT_OUTBOX_SOAK=$(SOAKTIME) $(GO) test -race -count=1 -timeout 60m -v -run '^TestOutboxFaults$$' ./...
 
+## idle-relay: what an idle relay costs on PostgreSQL (CPU time, statements
+## per minute with the default poll interval), IDLETIME per window, on a
+## private cluster (docs/messaging.md#idle-relay)
+IDLETIME ?= 1m
+.PHONY: idle-relay
+idle-relay:
+	GORMEXT_OUTBOX_IDLE=$(IDLETIME) $(GO) test -count=1 -timeout 30m -v -run '^TestIdleRelayCost$$' ./outbox
+
 ## migrate-*: the migrations of examples/httpapi (examples/httpapi/migrations,
 ## one directory per database) through the example's own migration command,
 ## `go run . migrate ...` in examples/httpapi. The database is DATABASE_URL,
