@@ -140,9 +140,21 @@ func newRelayFleet(t *testing.T, dsn, amqpURL, exchange, table string) *relayFle
 		envRelayExchange+"="+exchange, envRelayTable+"="+table)}
 	t.Cleanup(func() {
 		f.stopAll()
+		if t.Failed() {
+			t.Logf("relay processes' log (end):\n%s", tail(log.Name(), 4000))
+		}
 		_ = log.Close()
 	})
 	return f
+}
+
+// tail is the end of a file, at most n bytes.
+func tail(name string, n int) string {
+	b, err := os.ReadFile(name)
+	if err != nil {
+		return err.Error()
+	}
+	return string(b[max(len(b)-n, 0):])
 }
 
 // start runs one more relay process.
