@@ -39,7 +39,6 @@ const (
 // key's, then its place in the transaction.
 type sent struct {
 	id, key string
-	tx      string
 	rank    int64
 	place   int
 }
@@ -119,7 +118,7 @@ func produceOne(ctx context.Context, store *outbox.Store, topic, txID string) pr
 			return err
 		}
 		for j := range 1 + rand.IntN(3) {
-			m := sent{id: fmt.Sprintf("%s-%d", txID, j), key: faultKeys[rand.IntN(len(faultKeys))], tx: txID, place: j}
+			m := sent{id: fmt.Sprintf("%s-%d", txID, j), key: faultKeys[rand.IntN(len(faultKeys))], place: j}
 			if err := store.Add(ctx, outbox.Message{ID: m.id, Topic: topic, Key: m.key, Payload: []byte(m.id)}); err != nil {
 				return err
 			}
