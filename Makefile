@@ -96,14 +96,25 @@ bench-pagination:
 ## backend kills) each running SOAKTIME instead of their short CI version,
 ## on private clusters, then the HTTP load test of ./examples/httpapi for
 ## SOAKTIME per database, then the outbox's fault ledger (PostgreSQL:
-## relays stopped and killed) for SOAKTIME; about 7 x SOAKTIME in all
-## (docs/reliability.md, docs/messaging.md)
+## relays stopped and killed) for SOAKTIME, then the outbox's fault suite
+## with RabbitMQ (relay processes killed, private PostgreSQL restarted,
+## broker connections cut; GORMEXT_TEST_AMQP_URL) for SOAKTIME; about
+## 8 x SOAKTIME in all (docs/reliability.md, docs/messaging.md)
 SOAKTIME ?= 2m
 .PHONY: soak
 soak:
 	$(GO) test -race -count=1 -timeout 60m -v -run '^(TestServerRestart|TestTerminateBackends|TestKillsReachNoBadConnection)$$' ./reliability -soak=$(SOAKTIME)
 	SOAKTIME=$(SOAKTIME) $(GO) test -race -count=1 -timeout 60m -v -run '^TestLoad$$' ./examples/httpapi
 	GORMEXT_OUTBOX_SOAK=$(SOAKTIME) $(GO) test -race -count=1 -timeout 60m -v -run '^TestFaultLedger$$' ./outbox
+	cd outbox/amqp && GORMEXT_OUTBOX_SOAK=$(SOAKTIME) $(GO) test -race -count=1 -timeout 60m -v -run '^TestOutboxFaults$$' ./...
+
+## idle-relay: what an idle relay costs on PostgreSQL (CPU time, statements
+## per minute with the default poll interval), IDLETIME per window, on a
+## private cluster (docs/messaging.md#idle-relay)
+IDLETIME ?= 1m
+.PHONY: idle-relay
+idle-relay:
+	GORMEXT_OUTBOX_IDLE=$(IDLETIME) $(GO) test -count=1 -timeout 30m -v -run '^TestIdleRelayCost$$' ./outbox
 
 ## migrate-*: the migrations of examples/httpapi (examples/httpapi/migrations,
 ## one directory per database) through the example's own migration command,
