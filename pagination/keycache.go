@@ -2,6 +2,7 @@ package pagination
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"gorm.io/gorm/clause"
 	"gorm.io/gorm/schema"
@@ -26,12 +27,15 @@ type keysID struct {
 }
 
 // resolvedKeys are an order's keys, cursor spec, the keys reversed (for
-// pages before a cursor) and the ORDER BY of each. They are shared: no
-// caller changes them (settle copies).
+// pages before a cursor) and the ORDER BY clause of each. They are shared:
+// no caller changes them (settle copies).
 type resolvedKeys struct {
-	keys, back       []key
-	spec             string
-	order, backOrder clause.OrderBy
+	keys, back []key
+	spec       string
+	// order and backOrder are ORDER BY clauses, ready to set on a
+	// statement, that write the text rendered for it (see render).
+	order, backOrder clause.Clause
+	text             atomic.Pointer[rendered]
 }
 
 var keyCache = struct {
@@ -82,9 +86,8 @@ func resolveSpec(s *schema.Schema, order []Order) (*resolvedKeys, error) {
 	if err != nil {
 		return nil, err
 	}
-	back := reversed(keys)
-	return &resolvedKeys{
-		keys: keys, back: back, spec: specOf(s.Table, keys),
-		order: orderBy(keys), backOrder: orderBy(back),
-	}, nil
+	r := &resolvedKeys{keys: keys, back: reversed(keys), spec: specOf(s.Table, keys)}
+	r.order = clause.Clause{Name: "ORDER BY", Expression: clause.OrderBy{Expression: orderExpr{r: r}}}
+	r.backOrder = clause.Clause{Name: "ORDER BY", Expression: clause.OrderBy{Expression: orderExpr{r: r, back: true}}}
+	return r, nil
 }

@@ -96,8 +96,7 @@ func ApplyOrder(db *gorm.DB, s *schema.Schema, order []Order) error {
 	if err != nil {
 		return err
 	}
-	delete(db.Statement.Clauses, "ORDER BY")
-	db.Statement.AddClause(r.order)
+	db.Statement.Clauses["ORDER BY"] = r.order // replaces any other, as delete and AddClause would
 	joinKeys(db, r.keys, false)
 	return nil
 }
