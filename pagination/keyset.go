@@ -221,14 +221,20 @@ func (w *walk[T]) cursorsOf(s *schema.Schema, rows []T, out []string) error {
 	if err != nil {
 		return err
 	}
+	sg := w.c.signer()
+	m := sg.get()
+	defer sg.put(m)
 	for i := range rows {
-		values, err := rowValues(w.db.Statement.Context, s, w.keys, reflect.ValueOf(&rows[i]).Elem(), exprs[i])
+		var e []any
+		if exprs != nil {
+			e = exprs[i]
+		}
+		row := reflect.ValueOf(&rows[i]).Elem()
+		payload, err := appendRow(w.db.Statement.Context, m.buf[:0], s, s == w.result, w.keys, row, e, w.now.Unix())
 		if err != nil {
 			return err
 		}
-		if out[i], err = encodeCursor(w.c, w.spec, values, w.now); err != nil {
-			return err
-		}
+		out[i] = m.seal(payload, w.spec)
 	}
 	return nil
 }

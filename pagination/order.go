@@ -69,6 +69,8 @@ func resolve(s *schema.Schema, order []Order) ([]key, error) {
 			return nil, err
 		}
 		k.col = k.makeColumn()
+		k.fits = kindsOf(k.valueType(), k.custom())
+		k.read = fieldReadOf(k)
 		keys = append(keys, k)
 	}
 	return keys, nil
