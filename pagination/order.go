@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -158,10 +159,19 @@ func modelSchema(db *gorm.DB, fallback any) (*schema.Schema, error) {
 // parseSchema parses the schema of value through db's schema cache.
 func parseSchema(db *gorm.DB, value any) (*schema.Schema, error) {
 	// Only the schema is read: a Table set beforehand spares Parse working
-	// out the statement's own.
-	probe := &gorm.Statement{DB: db, Table: "-"}
-	if err := probe.Parse(value); err != nil {
+	// out the statement's own, so Parse sets nothing else and the probe
+	// can serve again.
+	probe := probes.Get().(*gorm.Statement)
+	probe.DB = db
+	err := probe.Parse(value)
+	s := probe.Schema
+	probe.DB, probe.Schema = nil, nil
+	probes.Put(probe)
+	if err != nil {
 		return nil, fmt.Errorf("pagination: reading the model: %w", err)
 	}
-	return probe.Schema, nil
+	return s, nil
 }
+
+// probes are statements for parseSchema, their Table set.
+var probes = sync.Pool{New: func() any { return &gorm.Statement{Table: "-"} }}
