@@ -96,3 +96,10 @@ func FieldCodecAgrees(v any) string {
 func signature(key []byte, spec string, payload []byte) []byte {
 	return newSigner(key).get().appendSum(nil, spec, payload)
 }
+
+// KeyCacheSize is the number of resolved orders cached.
+func KeyCacheSize() int {
+	keyCache.RLock()
+	defer keyCache.RUnlock()
+	return len(keyCache.m)
+}

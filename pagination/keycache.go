@@ -1,6 +1,7 @@
 package pagination
 
 import (
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -11,8 +12,8 @@ import (
 // A keyset page resolves its order against the model's schema and writes
 // the sort's cursor spec on every call; both depend only on the schema and
 // the order, so they are kept per (schema, order) for orders of up to
-// cachedKeys keys on columns, in a cache of at most maxCached entries
-// (sorts come from allow-lists, so a listing uses few).
+// cachedKeys keys, in a cache of at most maxCached entries (sorts come
+// from allow-lists, so a listing uses few).
 const (
 	cachedKeys = 4
 	maxCached  = 1024
@@ -23,7 +24,16 @@ const (
 type keysID struct {
 	s *schema.Schema
 	n int
-	o [cachedKeys]Order
+	o [cachedKeys]orderID
+}
+
+// orderID is an Order with its expression, if any, by value: Expression.Asc
+// and Desc return a new pointer on each call, and equal expressions must
+// meet in the cache.
+type orderID struct {
+	column           string
+	desc, nullsFirst bool
+	expr             Expression
 }
 
 // resolvedKeys are an order's keys, cursor spec, the keys reversed (for
@@ -45,18 +55,23 @@ var keyCache = struct {
 
 // keysOf returns order resolved against s, from the cache when it has it.
 func keysOf(s *schema.Schema, order []Order) (*resolvedKeys, error) {
-	if len(order) == 0 || len(order) > cachedKeys || hasExpr(order) {
+	if len(order) == 0 || len(order) > cachedKeys {
 		return resolveSpec(s, order)
 	}
 	id := keysID{s: s, n: len(order)}
-	copy(id.o[:], order)
+	for i, o := range order {
+		id.o[i] = orderID{column: o.Column, desc: o.Desc, nullsFirst: o.NullsFirst}
+		if o.Expr != nil {
+			id.o[i].expr = *o.Expr
+		}
+	}
 	keyCache.RLock()
 	r := keyCache.m[id]
 	keyCache.RUnlock()
 	if r != nil {
 		return r, nil
 	}
-	r, err := resolveSpec(s, order)
+	r, err := resolveSpec(s, owned(order))
 	if err != nil {
 		return nil, err
 	}
@@ -68,17 +83,18 @@ func keysOf(s *schema.Schema, order []Order) (*resolvedKeys, error) {
 	return r, nil
 }
 
-// hasExpr reports whether order has an expression key. Such orders are
-// not cached: Expression.Asc and Desc return a new pointer each call, so
-// equal orders would never meet in the cache and would fill it, and the
-// caller may change what a pointer holds.
-func hasExpr(order []Order) bool {
-	for _, o := range order {
+// owned returns order with each expression copied, so that the cached
+// keys hold what the id says whatever the caller later does with its
+// pointers.
+func owned(order []Order) []Order {
+	out := slices.Clone(order)
+	for i, o := range out {
 		if o.Expr != nil {
-			return true
+			e := *o.Expr
+			out[i].Expr = &e
 		}
 	}
-	return false
+	return out
 }
 
 func resolveSpec(s *schema.Schema, order []Order) (*resolvedKeys, error) {
