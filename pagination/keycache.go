@@ -1,7 +1,6 @@
 package pagination
 
 import (
-	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -20,20 +19,12 @@ const (
 )
 
 // keysID identifies a resolved order: the schema (one per model and
-// naming strategy in GORM's schema cache) and the order's keys.
+// naming strategy in GORM's schema cache) and the order's keys, each
+// expression by its canonical pointer (see canonical).
 type keysID struct {
 	s *schema.Schema
 	n int
-	o [cachedKeys]orderID
-}
-
-// orderID is an Order with its expression, if any, by value: Expression.Asc
-// and Desc return a new pointer on each call, and equal expressions must
-// meet in the cache.
-type orderID struct {
-	column           string
-	desc, nullsFirst bool
-	expr             Expression
+	o [cachedKeys]Order
 }
 
 // resolvedKeys are an order's keys, cursor spec, the keys reversed (for
@@ -50,8 +41,9 @@ type resolvedKeys struct {
 
 var keyCache = struct {
 	sync.RWMutex
-	m map[keysID]*resolvedKeys
-}{m: make(map[keysID]*resolvedKeys)}
+	m     map[keysID]*resolvedKeys
+	exprs map[Expression]*Expression // see canonical
+}{m: make(map[keysID]*resolvedKeys), exprs: make(map[Expression]*Expression)}
 
 // keysOf returns order resolved against s, from the cache when it has it.
 func keysOf(s *schema.Schema, order []Order) (*resolvedKeys, error) {
@@ -59,10 +51,12 @@ func keysOf(s *schema.Schema, order []Order) (*resolvedKeys, error) {
 		return resolveSpec(s, order)
 	}
 	id := keysID{s: s, n: len(order)}
+	copy(id.o[:], order)
 	for i, o := range order {
-		id.o[i] = orderID{column: o.Column, desc: o.Desc, nullsFirst: o.NullsFirst}
 		if o.Expr != nil {
-			id.o[i].expr = *o.Expr
+			if id.o[i].Expr = canonical(o.Expr); id.o[i].Expr == nil {
+				return resolveSpec(s, order)
+			}
 		}
 	}
 	keyCache.RLock()
@@ -71,7 +65,7 @@ func keysOf(s *schema.Schema, order []Order) (*resolvedKeys, error) {
 	if r != nil {
 		return r, nil
 	}
-	r, err := resolveSpec(s, owned(order))
+	r, err := resolveSpec(s, id.o[:id.n])
 	if err != nil {
 		return nil, err
 	}
@@ -83,18 +77,26 @@ func keysOf(s *schema.Schema, order []Order) (*resolvedKeys, error) {
 	return r, nil
 }
 
-// owned returns order with each expression copied, so that the cached
-// keys hold what the id says whatever the caller later does with its
-// pointers.
-func owned(order []Order) []Order {
-	out := slices.Clone(order)
-	for i, o := range out {
-		if o.Expr != nil {
-			e := *o.Expr
-			out[i].Expr = &e
-		}
+// canonical returns the cache's own copy of the expression e points to,
+// one per distinct expression: Expression.Asc and Desc return a new
+// pointer on each call, so equal orders meet in the cache only through
+// it, and the caller may later change what its pointer holds. It returns
+// nil when the cache holds maxCached expressions already.
+func canonical(e *Expression) *Expression {
+	keyCache.RLock()
+	c := keyCache.exprs[*e]
+	keyCache.RUnlock()
+	if c != nil {
+		return c
 	}
-	return out
+	keyCache.Lock()
+	defer keyCache.Unlock()
+	if c = keyCache.exprs[*e]; c == nil && len(keyCache.exprs) < maxCached {
+		own := *e
+		c = &own
+		keyCache.exprs[own] = c
+	}
+	return c
 }
 
 func resolveSpec(s *schema.Schema, order []Order) (*resolvedKeys, error) {
