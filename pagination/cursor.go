@@ -53,18 +53,12 @@ func specOf(table string, keys []key) string {
 	return b.String()
 }
 
-// encodeCursor makes the cursor of a row's sort values.
-func encodeCursor(c config, spec string, values []any, now time.Time) (string, error) {
-	sg := c.signer()
-	m := sg.get()
-	defer sg.put(m)
-	payload, err := appendBody(m.buf[:0], values, now.Unix())
-	if err != nil {
-		return "", err
-	}
+// seal signs payload, which m.buf holds, for the listing spec and returns
+// the cursor.
+func (m *macState) seal(payload []byte, spec string) string {
 	signed := m.appendSum(payload, spec, payload)
 	m.buf = signed
-	return encodeBase64(signed), nil
+	return encodeBase64(signed)
 }
 
 // decodeCursor checks a cursor's signature and age and decodes its values
@@ -77,7 +71,8 @@ func decodeCursor(c config, spec string, keys []key, param, cursor string, now t
 	if err != nil {
 		return nil, err
 	}
-	raws, issued, fast := parseBody(payload, make([]json.RawMessage, 0, len(keys)))
+	var room [cachedKeys]json.RawMessage
+	raws, issued, fast := parseBody(payload, room[:0])
 	if !fast {
 		var body cursorBody
 		if err := json.Unmarshal(payload, &body); err != nil {
@@ -96,7 +91,7 @@ func decodeCursor(c config, spec string, keys []key, param, cursor string, now t
 		var v any
 		var err error
 		if fast {
-			v, err = fastValue(raws[i], k.valueType(), k.custom())
+			v, err = fastValue(raws[i], k.valueType(), k.fits)
 		} else {
 			v, err = k.decode(raws[i])
 		}
@@ -139,30 +134,18 @@ func errCursorMismatch(param string) error {
 	return rejectParam(param, "cursor", "the cursor does not fit this sort; pass next_cursor or prev_cursor as returned, with the same sort")
 }
 
-// rowValues reads the sort values of row (a T) through its schema;
-// exprs holds the values of the expression keys, in key order.
-func rowValues(ctx context.Context, s *schema.Schema, keys []key, row reflect.Value, exprs []any) ([]any, error) {
-	values := make([]any, len(keys))
-	for i, k := range keys {
-		switch {
-		case k.expr != nil:
-			values[i], exprs = exprs[0], exprs[1:]
-			continue
-		case k.rel != nil:
-			v, err := joinedValue(ctx, s, k, row)
-			if err != nil {
-				return nil, err
-			}
-			values[i] = v
-			continue
-		}
-		f := s.LookUpField(k.field.DBName)
-		if f == nil {
-			return nil, fmt.Errorf("%w %q: the result type %s lacks it", ErrUnknownColumn, k.field.DBName, s.Name)
-		}
-		values[i], _ = f.ValueOf(ctx, row)
+// keyValue reads the value of k, a column or a joined column, from row (a
+// T) through its schema.
+func keyValue(ctx context.Context, s *schema.Schema, k key, row reflect.Value) (any, error) {
+	if k.rel != nil {
+		return joinedValue(ctx, s, k, row)
 	}
-	return values, nil
+	f := s.LookUpField(k.field.DBName)
+	if f == nil {
+		return nil, fmt.Errorf("%w %q: the result type %s lacks it", ErrUnknownColumn, k.field.DBName, s.Name)
+	}
+	v, _ := f.ValueOf(ctx, row)
+	return v, nil
 }
 
 // isNull reports whether v binds as SQL NULL.

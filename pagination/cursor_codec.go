@@ -1,6 +1,7 @@
 package pagination
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -9,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"gorm.io/gorm/schema"
 )
 
 // The cursor body, {"v":[<value>,...],"t":<issued>}, is written and read
@@ -17,12 +20,32 @@ import (
 // recognise (escaped strings, "g" values) goes to encoding/json, so both
 // paths read every cursor alike.
 
-// appendBody appends the cursor body of values issued at unix time issued.
-func appendBody(dst []byte, values []any, issued int64) ([]byte, error) {
+// appendRow appends the cursor body of row (a T, of the result schema s)
+// issued at unix time issued; exprs holds the values of the expression
+// keys, in key order. When s is the schema the keys were resolved
+// against (model), plain columns are written straight from the row (see
+// appendField); every other value is read through s and written by
+// appendValue.
+func appendRow(ctx context.Context, dst []byte, s *schema.Schema, model bool, keys []key, row reflect.Value, exprs []any, issued int64) ([]byte, error) {
 	dst = append(dst, `{"v":[`...)
-	for i, v := range values {
+	for i, k := range keys {
 		if i > 0 {
 			dst = append(dst, ',')
+		}
+		if model {
+			var ok bool
+			if dst, ok = appendField(dst, k.read, row); ok {
+				continue
+			}
+		}
+		var v any
+		if k.expr != nil {
+			v, exprs = exprs[0], exprs[1:]
+		} else {
+			var err error
+			if v, err = keyValue(ctx, s, k, row); err != nil {
+				return nil, err
+			}
 		}
 		var err error
 		if dst, err = appendValue(dst, v); err != nil {
@@ -80,7 +103,7 @@ func plainJSON(s string) bool {
 }
 
 // parseBody reads the values and issue time of a cursor body in the form
-// appendBody writes, each value a slice of payload. ok is false for any
+// appendRow writes, each value a slice of payload. ok is false for any
 // other form: the caller then reads it with encoding/json.
 func parseBody(payload []byte, values []json.RawMessage) (_ []json.RawMessage, issued int64, ok bool) {
 	rest, ok := cut(payload, `{"v":[`)
@@ -144,14 +167,14 @@ func cut(b []byte, prefix string) ([]byte, bool) {
 	return b[len(prefix):], true
 }
 
-// fastValue decodes a value valueLen accepted, for a key of type t, as
-// decodeValue does.
-func fastValue(raw []byte, t reflect.Type, custom bool) (any, error) {
+// fastValue decodes a value valueLen accepted, for a key of type t whose
+// values are of the kinds fits, as decodeValue does.
+func fastValue(raw []byte, t reflect.Type, fits kinds) (any, error) {
 	if string(raw) == "null" {
 		return nil, nil
 	}
 	kind, inner := string(raw[2:3]), raw[5:len(raw)-1]
-	if !kindFits(t, custom, kind) {
+	if !fits.fit(kind) {
 		return nil, fmt.Errorf("a value of kind %q for %s", kind, t)
 	}
 	quoted := len(inner) >= 2 && inner[0] == '"'
@@ -184,7 +207,7 @@ func fastValue(raw []byte, t reflect.Type, custom bool) (any, error) {
 		err := tm.UnmarshalText(text)
 		return tm, err
 	}
-	return decodeValue(raw, t, custom)
+	return decodeValue(raw, t, fits.any)
 }
 
 // encodeBase64 is base64.RawURLEncoding.EncodeToString(src) with one

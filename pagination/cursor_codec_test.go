@@ -10,9 +10,18 @@ import (
 	"github.com/gormext/gormext/pagination"
 )
 
+// plainLevel and plainName are named types without methods, whose values
+// convert to driver values by their kind.
+type (
+	plainLevel int16
+	plainName  string
+)
+
 // TestCursorCodecAgreesWithJSON: the cursor values written and read
 // without encoding/json are the bytes json.Marshal writes and the values
-// json.Unmarshal reads, for every kind of value and for random ones.
+// json.Unmarshal reads, for every kind of value and for random ones; and
+// a value written straight from a struct field (or a pointer field, or a
+// nil one) is written as from the field's value.
 func TestCursorCodecAgreesWithJSON(t *testing.T) {
 	zone := time.FixedZone("", -(3*3600 + 30*60))
 	values := []any{
@@ -21,7 +30,7 @@ func TestCursorCodecAgreesWithJSON(t *testing.T) {
 		true, false, "", "plain text", `quote " and \ backslash`, "<b>&amp;</b>", "tab\there", "é ü 日本", "\u2028", string([]byte{0xff, 0x00}),
 		[]byte{}, []byte("bytes"), []byte{0, 1, 2, 255},
 		time.Date(2026, 1, 31, 10, 0, 0, 123456789, time.UTC), time.Date(1999, 12, 31, 23, 59, 59, 0, zone), time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
-		uint64(math.MaxUint64),
+		uint64(math.MaxUint64), plainLevel(-3), plainName("abc"), plainName(`a "quoted" name`), time.Duration(5),
 	}
 	r := rand.New(rand.NewPCG(7, 11))
 	for range 500 {
@@ -39,6 +48,12 @@ func TestCursorCodecAgreesWithJSON(t *testing.T) {
 		}
 		if diff := pagination.CodecAgrees(v, typ); diff != "" {
 			t.Errorf("%T %#v: %s", v, v, diff)
+		}
+		if v == nil {
+			continue
+		}
+		if diff := pagination.FieldCodecAgrees(v); diff != "" {
+			t.Errorf("field %T %#v: %s", v, v, diff)
 		}
 	}
 }

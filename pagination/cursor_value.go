@@ -161,11 +161,30 @@ var (
 // value of type t. Values with a driver.Valuer or a serializer (custom) may
 // convert to any kind.
 func kindFits(t reflect.Type, custom bool, kind string) bool {
+	return kindsOf(t, custom).fit(kind)
+}
+
+// kinds are the kinds of cursor value that stand for the values of one Go
+// type: want, or "g", or any kind at all.
+type kinds struct {
+	want string
+	any  bool
+}
+
+// fit reports whether a cursor value of the given kind stands for a value
+// of the type: invalid UTF-8 ("z") stands for a string as well.
+func (k kinds) fit(kind string) bool {
+	return k.any || kind == k.want || kind == goJSONValue || k.want == textValue && kind == binTextVal
+}
+
+// kindsOf works out the kinds of t's values, custom when a serializer
+// writes them.
+func kindsOf(t reflect.Type, custom bool) kinds {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
 	if custom || t.Implements(valuerType) || reflect.PointerTo(t).Implements(valuerType) {
-		return true
+		return kinds{any: true}
 	}
 	want := goJSONValue
 	switch t.Kind() {
@@ -178,9 +197,6 @@ func kindFits(t reflect.Type, custom bool, kind string) bool {
 		want = boolValue
 	case reflect.String:
 		want = textValue
-		if kind == binTextVal {
-			return true
-		}
 	case reflect.Slice:
 		if t.Elem().Kind() == reflect.Uint8 {
 			want = bytesValue
@@ -190,5 +206,5 @@ func kindFits(t reflect.Type, custom bool, kind string) bool {
 			want = timeValue
 		}
 	}
-	return kind == want || kind == goJSONValue
+	return kinds{want: want}
 }

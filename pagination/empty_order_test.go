@@ -2,6 +2,7 @@ package pagination_test
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -82,6 +83,7 @@ func TestCraftedCursorRejected(t *testing.T) {
 			"no values":          sign(),
 			"too few values":     sign(`["i",1]`, `null`),
 			"too many values":    sign(`["i",1]`, `null`, `["i",2]`, `["i",3]`),
+			"far too many":       sign(slices.Repeat([]string{`["i",1]`}, 40)...),
 			"text for int":       sign(`["s","1"]`, `null`, `["i",2]`),
 			"float for int":      sign(`["i",1]`, `null`, `["f","2.5"]`),
 			"int for time":       sign(`["i",1]`, `["i",7]`, `["i",2]`),

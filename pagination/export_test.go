@@ -52,9 +52,41 @@ func CodecAgrees(v any, t reflect.Type) string {
 	if !ok {
 		return "" // read by encoding/json
 	}
-	got, errGot := fastValue(body[0], t, false)
+	got, errGot := fastValue(body[0], t, kindsOf(t, false))
 	if (errGot == nil) != (errWant == nil) || !reflect.DeepEqual(got, want) && fmt.Sprintf("%#v", got) != fmt.Sprintf("%#v", want) {
 		return fmt.Sprintf("%s read as %#v (%v), json reads %#v (%v)", slow, got, errGot, want, errWant)
+	}
+	return ""
+}
+
+// FieldCodecAgrees reports where the cursor form appendField writes of a
+// struct field holding v (and of one holding a pointer to v, and a nil
+// one) differs from the form appendValue writes of the field's value: ""
+// when they agree or appendField leaves the value to appendValue.
+func FieldCodecAgrees(v any) string {
+	t := reflect.TypeOf(v)
+	for _, ft := range []reflect.Type{t, reflect.PointerTo(t)} {
+		row := reflect.New(reflect.StructOf([]reflect.StructField{{Name: "V", Type: ft}})).Elem()
+		r := fieldRead{kind: plainKind(t), ptr: ft.Kind() == reflect.Pointer && t.Kind() != reflect.Pointer}
+		for _, set := range []bool{true, false} {
+			if set && r.ptr {
+				p := reflect.New(t)
+				p.Elem().Set(reflect.ValueOf(v))
+				row.Field(0).Set(p)
+			} else if set {
+				row.Field(0).Set(reflect.ValueOf(v))
+			} else if !r.ptr {
+				continue
+			}
+			fast, ok := appendField([]byte("x"), r, row)
+			if !ok {
+				continue
+			}
+			slow, err := appendValue([]byte("x"), row.Field(0).Interface())
+			if err != nil || string(fast) != string(slow) {
+				return fmt.Sprintf("%s: written %s, appendValue writes %s (%v)", ft, fast, slow, err)
+			}
+		}
 	}
 	return ""
 }
@@ -63,4 +95,11 @@ func CodecAgrees(v any, t reflect.Type) string {
 // encodeCursor signs it.
 func signature(key []byte, spec string, payload []byte) []byte {
 	return newSigner(key).get().appendSum(nil, spec, payload)
+}
+
+// KeyCacheSize is the number of resolved orders cached.
+func KeyCacheSize() int {
+	keyCache.RLock()
+	defer keyCache.RUnlock()
+	return len(keyCache.m)
 }

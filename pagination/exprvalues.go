@@ -34,9 +34,9 @@ func joinKeys(d *gorm.DB, keys []key, read bool) *gorm.DB {
 // rows (at most two, the edges of a page), in one query by primary key
 // over the listing's joins: out[i] holds row i's values in key order. A
 // row's struct cannot carry an expression's value, so this lookup is the
-// one extra query a sort on an expression costs per page.
+// one extra query a sort on an expression costs per page. Without
+// expression keys it returns nil.
 func (w *walk[T]) exprValues(s *schema.Schema, rows []T) ([][]any, error) {
-	out := make([][]any, len(rows))
 	var exprs []*Expression
 	for _, k := range w.keys {
 		if k.expr != nil {
@@ -44,8 +44,9 @@ func (w *walk[T]) exprValues(s *schema.Schema, rows []T) ([][]any, error) {
 		}
 	}
 	if len(exprs) == 0 || len(rows) == 0 {
-		return out, nil
+		return nil, nil
 	}
+	out := make([][]any, len(rows))
 	matches := make([]clause.Expression, len(rows))
 	for i := range rows {
 		m, err := pkMatch(w.db, s, reflect.ValueOf(&rows[i]).Elem())

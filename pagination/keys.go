@@ -19,7 +19,9 @@ type key struct {
 	field *schema.Field        // the column's field; of the association's schema when rel is set
 	rel   *schema.Relationship // the association a joined column belongs to
 	expr  *Expression
-	col   any // what column() returns, made once by resolveKey
+	col   any       // what column() returns, made once by resolve
+	fits  kinds     // the kinds of cursor value that stand for the key's, worked out by resolve
+	read  fieldRead // how a cursor reads the key's value from a row of the model, worked out by resolve
 
 	// linked: the key is a NOT NULL column of its association, so every
 	// row an INNER JOIN of it keeps has a value (see [linked]).

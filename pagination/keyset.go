@@ -141,7 +141,7 @@ func (w *walk[T]) page(f CursorFilter, limit int) (CursorPage[T], error) {
 
 // fetch reads limit+1 rows after cursor in the order keys give, whose
 // ORDER BY is ob.
-func (w *walk[T]) fetch(keys []key, ob clause.OrderBy, param, cursor string, limit int) ([]T, error) {
+func (w *walk[T]) fetch(keys []key, ob clause.Clause, param, cursor string, limit int) ([]T, error) {
 	var values []any
 	if cursor != "" {
 		var err error
@@ -151,12 +151,14 @@ func (w *walk[T]) fetch(keys []key, ob clause.OrderBy, param, cursor string, lim
 	}
 	tx := w.db.Session(&gorm.Session{}).Scopes(func(d *gorm.DB) *gorm.DB {
 		setWindow(d, limit+1, 0)
-		delete(d.Statement.Clauses, "ORDER BY") // the keyset order replaces any other
-		d.Statement.AddClause(ob)
+		d.Statement.Clauses["ORDER BY"] = ob // the keyset order replaces any other
 		if values != nil {
+			if d.Statement.Vars == nil { // room for the values, as a new statement has
+				d.Statement.Vars = make([]any, 0, 8)
+			}
 			// after the query's own scopes, which may have joined a key's
 			// association with conditions
-			andWhere(d, after(settle(keys, d.Statement), values))
+			andWhere(d, w.resolved.after(settle(keys, d.Statement), values))
 		}
 		return joinKeys(d, keys, true)
 	})
@@ -177,8 +179,8 @@ func andWhere(d *gorm.DB, e clause.Expression) {
 			exprs = []clause.Expression{clause.AndConditions{Exprs: slices.Clone(w.Exprs)}, e}
 		}
 	}
-	delete(d.Statement.Clauses, "WHERE")
-	d.Statement.AddClause(clause.Where{Exprs: exprs})
+	// the clause that delete and AddClause would leave, set at once
+	d.Statement.Clauses["WHERE"] = clause.Clause{Name: "WHERE", Expression: clause.Where{Exprs: exprs}}
 }
 
 // setCursors fills NextCursor and PrevCursor from the page's last and first
@@ -219,14 +221,20 @@ func (w *walk[T]) cursorsOf(s *schema.Schema, rows []T, out []string) error {
 	if err != nil {
 		return err
 	}
+	sg := w.c.signer()
+	m := sg.get()
+	defer sg.put(m)
 	for i := range rows {
-		values, err := rowValues(w.db.Statement.Context, s, w.keys, reflect.ValueOf(&rows[i]).Elem(), exprs[i])
+		var e []any
+		if exprs != nil {
+			e = exprs[i]
+		}
+		row := reflect.ValueOf(&rows[i]).Elem()
+		payload, err := appendRow(w.db.Statement.Context, m.buf[:0], s, s == w.result, w.keys, row, e, w.now.Unix())
 		if err != nil {
 			return err
 		}
-		if out[i], err = encodeCursor(w.c, w.spec, values, w.now); err != nil {
-			return err
-		}
+		out[i] = m.seal(payload, w.spec)
 	}
 	return nil
 }

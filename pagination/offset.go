@@ -140,8 +140,9 @@ func window(db *gorm.DB, limit, offset int, model any) *gorm.DB {
 	return adopt(tx, model)
 }
 
-// setWindow makes d's statement select limit rows from offset.
+// setWindow makes d's statement select limit rows from offset: the clause
+// that delete and AddClause would leave (a LIMIT clause is unnamed; see
+// clause.Limit.MergeClause), set at once.
 func setWindow(d *gorm.DB, limit, offset int) {
-	delete(d.Statement.Clauses, "LIMIT")
-	d.Statement.AddClause(clause.Limit{Limit: &limit, Offset: offset})
+	d.Statement.Clauses["LIMIT"] = clause.Clause{Expression: clause.Limit{Limit: &limit, Offset: offset}}
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -69,6 +70,8 @@ func resolve(s *schema.Schema, order []Order) ([]key, error) {
 			return nil, err
 		}
 		k.col = k.makeColumn()
+		k.fits = kindsOf(k.valueType(), k.custom())
+		k.read = fieldReadOf(k)
 		keys = append(keys, k)
 	}
 	return keys, nil
@@ -96,8 +99,7 @@ func ApplyOrder(db *gorm.DB, s *schema.Schema, order []Order) error {
 	if err != nil {
 		return err
 	}
-	delete(db.Statement.Clauses, "ORDER BY")
-	db.Statement.AddClause(r.order)
+	db.Statement.Clauses["ORDER BY"] = r.order // replaces any other, as delete and AddClause would
 	joinKeys(db, r.keys, false)
 	return nil
 }
@@ -157,10 +159,19 @@ func modelSchema(db *gorm.DB, fallback any) (*schema.Schema, error) {
 // parseSchema parses the schema of value through db's schema cache.
 func parseSchema(db *gorm.DB, value any) (*schema.Schema, error) {
 	// Only the schema is read: a Table set beforehand spares Parse working
-	// out the statement's own.
-	probe := &gorm.Statement{DB: db, Table: "-"}
-	if err := probe.Parse(value); err != nil {
+	// out the statement's own, so Parse sets nothing else and the probe
+	// can serve again.
+	probe := probes.Get().(*gorm.Statement)
+	probe.DB = db
+	err := probe.Parse(value)
+	s := probe.Schema
+	probe.DB, probe.Schema = nil, nil
+	probes.Put(probe)
+	if err != nil {
 		return nil, fmt.Errorf("pagination: reading the model: %w", err)
 	}
-	return probe.Schema, nil
+	return s, nil
 }
+
+// probes are statements for parseSchema, their Table set.
+var probes = sync.Pool{New: func() any { return &gorm.Statement{Table: "-"} }}

@@ -29,7 +29,7 @@ import (
 func after(keys []key, values []any) clause.Expression {
 	p := make(pred, 0, 10*len(keys)+6) // the pieces of an OR expansion and its bound
 	if rowComparable(keys, values) {
-		if len(keys) > 1 && (keys[0].rel != nil || keys[0].expr != nil) && p.lead(keys[0], values[0]) {
+		if needsLead(keys) && p.lead(keys[0], values[0]) {
 			p.add(" AND ")
 		}
 		p.rowValue(keys, values)
@@ -40,6 +40,22 @@ func after(keys []key, values []any) clause.Expression {
 	}
 	p.expand(keys, values)
 	return p
+}
+
+// after is [after] for keys, which are r's keys or r's keys reversed (as
+// settle leaves them): the row-value comparison without a leading bound
+// is written from the text r keeps rendered (see [rowAfter]).
+func (r *resolvedKeys) after(keys []key, values []any) clause.Expression {
+	if rowComparable(keys, values) && !needsLead(keys) {
+		return rowAfter{r: r, desc: keys[0].Desc, values: values}
+	}
+	return after(keys, values)
+}
+
+// needsLead reports whether a row-value comparison of keys is led by a
+// bound on the first key: one of a joined table or an expression.
+func needsLead(keys []key) bool {
+	return len(keys) > 1 && (keys[0].rel != nil || keys[0].expr != nil)
 }
 
 // rowComparable reports whether the keys share one direction and neither
