@@ -6,6 +6,8 @@ import (
 	"fmt"
 
 	"gorm.io/gorm"
+
+	"github.com/gormext/gormext/internal/atcommit"
 )
 
 // ErrNoTransaction is returned by BeforeCommit when ctx is outside any
@@ -100,8 +102,13 @@ func (t *txn) beforeCommit(ctx context.Context, f *frame) error {
 }
 
 // flushPending calls each key's flush once, keys in order of first
-// registration.
+// registration. Before a real COMMIT (not a savepoint's release), the
+// flushes' context says so (atcommit.CommitNext): a statement they mark
+// may then travel with the COMMIT (see package database).
 func flushPending(ctx context.Context, f *frame, items []pending) error {
+	if f == &f.tx.root && !f.tx.external {
+		ctx = atcommit.CommitNext(ctx)
+	}
 	done := make([]bool, len(items))
 	for i, p := range items {
 		if done[i] {
