@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/gorm"
@@ -155,5 +156,53 @@ func TestAddSeenByALaterFlush(t *testing.T) {
 	}))
 	if seen != 1 {
 		t.Fatalf("a flush after Add counted %d messages, want 1", seen)
+	}
+}
+
+// TestAddCancelledWhileWaitingForItsKey: the caller's context ends while
+// the messages' statement, sent with the COMMIT, waits for the key lock of
+// an earlier transaction: the server cancels it and skips the COMMIT, Run
+// returns the context's error, and nothing of the transaction is stored.
+func TestAddCancelledWhileWaitingForItsKey(t *testing.T) {
+	db, _ := throughProxy(t, func(c *database.Config) { c.PoolSize = 2 })
+	ctx, opts := setup(t, db)
+	store := outbox.New(opts...)
+	table := tableOf(opts)
+	written, release := make(chan struct{}), make(chan struct{})
+	first := make(chan error, 1)
+	go func() {
+		first <- txctx.Run(ctx, func(ctx context.Context) error {
+			if err := store.Add(ctx, outbox.Message{ID: "first", Topic: "t", Key: "k", Payload: []byte("{}")}); err != nil {
+				return err
+			}
+			return txctx.BeforeCommit(ctx, "hold", 0, func(ctx context.Context, _ []int) error {
+				if err := txctx.DB(ctx).Exec("SELECT 1").Error; err != nil { // sends the message: k is locked
+					return err
+				}
+				close(written)
+				<-release
+				return nil
+			})
+		})
+	}()
+	<-written
+	cctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	time.AfterFunc(200*time.Millisecond, cancel)
+	err := txctx.Run(cctx, func(ctx context.Context) error {
+		if err := txctx.DB(ctx).Exec("INSERT INTO " + table + "_effects (id, n) VALUES ('second', 1)").Error; err != nil {
+			return err
+		}
+		return store.Add(ctx, outbox.Message{ID: "second", Topic: "t", Key: "k", Payload: []byte("{}")})
+	})
+	close(release)
+	must(t, <-first)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("Run cancelled while its message waited for the key: %v, want context.Canceled", err)
+	}
+	var effects int64
+	must(t, db.Raw("SELECT count(*) FROM "+table+"_effects").Scan(&effects).Error)
+	if got := stored(t, db, table); effects != 0 || !slices.Equal(got, []string{"first"}) {
+		t.Fatalf("stored %d effects and messages %v; want none and [first]", effects, got)
 	}
 }
