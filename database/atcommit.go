@@ -116,6 +116,14 @@ func (c *conn) commitHeld(ctx context.Context) error {
 	b := c.batch()
 	b.Queue("commit")
 	pc := c.pgx()
+	if err := sctx.Err(); err != nil {
+		// Ended before anything was sent: the statements fail as they
+		// would have at once.
+		if _, rerr := pc.Exec(ctx, "rollback"); rerr != nil {
+			_ = pc.Close(ctx)
+		}
+		return context.Cause(sctx)
+	}
 	stop := cancelWhenDone(sctx, pc.PgConn())
 	err := exec(pc.SendBatch(ctx, b), b.Len())
 	if stop() && err != nil {

@@ -232,6 +232,27 @@ func holdLock(t *testing.T) (unlock func()) {
 	}
 }
 
+// waitForLock returns once a statement waits for advisory lock 4242.
+func waitForLock(t *testing.T) {
+	t.Helper()
+	other, err := sql.Open("pgx", testdb.PostgresDSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		var n int
+		err := other.QueryRow("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND wait_event = 'advisory' AND query LIKE '%pg_advisory_xact_lock(4242)%'").Scan(&n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n > 0 {
+			return
+		}
+	}
+	t.Fatal("no statement waits for the lock")
+}
+
 // TestAtCommitCancelledDuringCommit cancels the context of a held
 // statement while, sent with the COMMIT, it waits for a lock: the server
 // cancels the statement, the COMMIT does not run, and the error says why.
@@ -253,8 +274,11 @@ func TestAtCommitCancelledDuringCommit(t *testing.T) {
 	if _, err := tx.ExecContext(ctx, database.AtCommit+"SELECT pg_advisory_xact_lock(4242), nextval('s')"); err != nil {
 		t.Fatal(err)
 	}
-	time.AfterFunc(200*time.Millisecond, cancel)
-	err = tx.Commit()
+	done := make(chan error, 1)
+	go func() { done <- tx.Commit() }()
+	waitForLock(t)
+	cancel()
+	err = <-done
 	var pg *pgconn.PgError
 	if !errors.Is(err, context.Canceled) || !errors.As(err, &pg) || pg.Code != "57014" {
 		t.Fatalf("Commit whose statement was cancelled: %v; want context.Canceled and the server's query_canceled", err)
@@ -266,6 +290,36 @@ func TestAtCommitCancelledDuringCommit(t *testing.T) {
 	}
 	if v := sequence(t, db, schema); v != 0 {
 		t.Fatalf("the held statement ran to its end (sequence at %d)", v)
+	}
+}
+
+// TestAtCommitCancelledBeforeCommit: a held statement whose context has
+// ended before Commit is not sent: Commit fails with the context's error
+// and rolls back.
+func TestAtCommitCancelledBeforeCommit(t *testing.T) {
+	db := oneConn(t)
+	schema := schemaOf(t, db)
+	tx, err := db.BeginTx(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec("INSERT INTO t VALUES (1)"); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(atcommit.CommitNext(context.Background()))
+	if _, err := tx.ExecContext(ctx, heldNextval); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	if err := tx.Commit(); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Commit of a statement whose context ended: %v, want context.Canceled", err)
+	}
+	var n int
+	if err := db.QueryRow("SELECT count(*) FROM t").Scan(&n); err != nil || n != 0 {
+		t.Fatalf("rows: %d, %v; want 0 from a working pool", n, err)
+	}
+	if v := sequence(t, db, schema); v != 0 {
+		t.Fatalf("the statement was sent (sequence at %d)", v)
 	}
 }
 
@@ -288,8 +342,11 @@ func TestAtCommitTransactionCancelledDuringCommit(t *testing.T) {
 	if _, err := tx.ExecContext(ctx, database.AtCommit+"SELECT pg_advisory_xact_lock(4242)"); err != nil {
 		t.Fatal(err)
 	}
-	time.AfterFunc(200*time.Millisecond, cancel)
-	if err := tx.Commit(); err == nil {
+	done := make(chan error, 1)
+	go func() { done <- tx.Commit() }()
+	waitForLock(t)
+	cancel()
+	if err := <-done; err == nil {
 		t.Fatal("Commit succeeded although its context ended while its statement waited")
 	}
 	unlock()

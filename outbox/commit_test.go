@@ -2,6 +2,7 @@ package outbox_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
@@ -188,13 +189,18 @@ func TestAddCancelledWhileWaitingForItsKey(t *testing.T) {
 	<-written
 	cctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	time.AfterFunc(200*time.Millisecond, cancel)
-	err := txctx.Run(cctx, func(ctx context.Context) error {
-		if err := txctx.DB(ctx).Exec("INSERT INTO " + table + "_effects (id, n) VALUES ('second', 1)").Error; err != nil {
-			return err
-		}
-		return store.Add(ctx, outbox.Message{ID: "second", Topic: "t", Key: "k", Payload: []byte("{}")})
-	})
+	second := make(chan error, 1)
+	go func() {
+		second <- txctx.Run(cctx, func(ctx context.Context) error {
+			if err := txctx.DB(ctx).Exec("INSERT INTO " + table + "_effects (id, n) VALUES ('second', 1)").Error; err != nil {
+				return err
+			}
+			return store.Add(ctx, outbox.Message{ID: "second", Topic: "t", Key: "k", Payload: []byte("{}")})
+		})
+	}()
+	waitForKey(t, table)
+	cancel()
+	err := <-second
 	close(release)
 	must(t, <-first)
 	if !errors.Is(err, context.Canceled) {
@@ -205,4 +211,86 @@ func TestAddCancelledWhileWaitingForItsKey(t *testing.T) {
 	if got := stored(t, db, table); effects != 0 || !slices.Equal(got, []string{"first"}) {
 		t.Fatalf("stored %d effects and messages %v; want none and [first]", effects, got)
 	}
+}
+
+// TestAddConnectionLostDuringCommit: the connection goes while the
+// messages' statement, sent with the COMMIT, waits for its key. The
+// server may still run both once the key is free, so, as for any COMMIT
+// whose answer was lost, Run reports txctx.ErrCommit: the outcome is in
+// doubt, and whatever it is, the transaction's row and message are both
+// stored or both not. The pool then serves new transactions.
+func TestAddConnectionLostDuringCommit(t *testing.T) {
+	db, proxy := throughProxy(t, func(c *database.Config) { c.PoolSize = 2 })
+	ctx, opts := setup(t, db)
+	store := outbox.New(opts...)
+	table := tableOf(opts)
+	run := func(ctx context.Context, id string, hold func(context.Context) error) error {
+		return txctx.Run(ctx, func(ctx context.Context) error {
+			if err := txctx.DB(ctx).Exec("INSERT INTO "+table+"_effects (id, n) VALUES (?, 1)", id).Error; err != nil {
+				return err
+			}
+			if err := store.Add(ctx, outbox.Message{ID: id, Topic: "t", Key: "k", Payload: []byte("{}")}); err != nil {
+				return err
+			}
+			if hold == nil {
+				return nil
+			}
+			return txctx.BeforeCommit(ctx, "hold", 0, func(ctx context.Context, _ []int) error { return hold(ctx) })
+		})
+	}
+	written, release := make(chan struct{}), make(chan struct{})
+	first := make(chan error, 1)
+	go func() {
+		first <- run(ctx, "first", func(ctx context.Context) error {
+			if err := txctx.DB(ctx).Exec("SELECT 1").Error; err != nil { // sends the message: k is locked
+				return err
+			}
+			close(written)
+			<-release
+			return nil
+		})
+	}()
+	<-written
+	second := make(chan error, 1)
+	go func() { second <- run(ctx, "second", nil) }()
+	waitForKey(t, table) // the second's COMMIT waits for k
+	proxy.Cut(t)
+	err := <-second
+	close(release)
+	<-first // its connection went too
+	if !errors.Is(err, txctx.ErrCommit) {
+		t.Fatalf("Run whose connection went during its COMMIT: %v, want txctx.ErrCommit", err)
+	}
+	proxy.Restore(t)
+	// A new transaction of key k waits for whatever still holds it.
+	must(t, run(ctx, "third", nil))
+	var effects []string
+	must(t, db.Raw("SELECT id FROM "+table+"_effects ORDER BY id").Scan(&effects).Error)
+	messages := stored(t, db, table)
+	slices.Sort(messages)
+	if !slices.Equal(effects, messages) || !slices.Contains(messages, "third") {
+		t.Fatalf("effects %v and messages %v: want the same transactions, third among them", effects, messages)
+	}
+}
+
+// waitForKey returns once a statement writing into table waits for an
+// advisory lock, as seen from a connection of its own.
+func waitForKey(t *testing.T, table string) {
+	t.Helper()
+	other, err := sql.Open("pgx", testdb.PostgresDSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		var n int
+		err := other.QueryRow("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND wait_event = 'advisory' AND query LIKE '%INSERT INTO ' || $1 || ' %'", table).Scan(&n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n > 0 {
+			return
+		}
+	}
+	t.Fatal("no statement waits for its key")
 }
