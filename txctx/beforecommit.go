@@ -28,6 +28,10 @@ var ErrNoTransaction = errors.New("txctx: not inside a transaction")
 // transaction rolls back and Run returns that error (a serialization
 // failure in flush is retried as one in fn). flush gets a context whose
 // DB is the transaction; it may register more items, flushed in turn.
+// Before a real COMMIT, a statement flush runs whose text starts with
+// database.AtCommit may travel with the COMMIT instead of on its own (a
+// pool of database.Open on PostgreSQL): its failure is then Run's, as a
+// failed commit (ErrCommit), with the transaction rolled back.
 //
 // Where a savepoint stands for a transaction (a first-level Run under
 // WithTx, as in package txtest), its items are flushed just before it is
