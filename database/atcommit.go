@@ -22,10 +22,11 @@ import (
 // a txctx.BeforeCommit flush just before a COMMIT is not sent at once: the
 // connection keeps it and sends it at Commit, pipelined with the COMMIT, so
 // that it costs no round trip of its own. Its result is then unknown: Exec
-// returns no error, and RowsAffected and LastInsertId return
-// [ErrResultAtCommit] (GORM reports 0 rows). Commit returns its error, if
-// it fails (a constraint violation as a [*ConstraintError], as for any
-// statement), after rolling the transaction back: nothing is committed.
+// returns no error, and RowsAffected (-1) and LastInsertId return
+// [ErrResultAtCommit] (GORM's RowsAffected is then -1). Commit returns
+// its error, if it fails (a constraint violation as a [*ConstraintError],
+// as for any statement), after rolling the transaction back: nothing is
+// committed.
 // Rollback drops it unsent. Any other call on the connection before
 // COMMIT (a statement, a query, a prepare) sends it first, so nothing can
 // see it missing.
@@ -43,7 +44,7 @@ var ErrResultAtCommit = errors.New("database: the statement is sent with COMMIT;
 type heldResult struct{}
 
 func (heldResult) LastInsertId() (int64, error) { return 0, ErrResultAtCommit }
-func (heldResult) RowsAffected() (int64, error) { return 0, ErrResultAtCommit }
+func (heldResult) RowsAffected() (int64, error) { return -1, ErrResultAtCommit }
 
 // held is a statement held back until COMMIT, with its arguments.
 type held struct {
