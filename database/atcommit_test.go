@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -378,4 +379,65 @@ func TestAtCommitMarkerIsACommentOnSQLite(t *testing.T) {
 	if n, err := res.RowsAffected(); err != nil || n != 1 {
 		t.Fatalf("RowsAffected on SQLite: %d, %v; want 1: the statement runs at once", n, err)
 	}
+}
+
+// TestAtCommitInEveryQueryExecMode: held statements travel with the
+// COMMIT, and a failing one fails it and leaves a usable connection, in
+// each of pgx's query exec modes (a DSN setting; PgBouncer setups use exec
+// or simple_protocol).
+func TestAtCommitInEveryQueryExecMode(t *testing.T) {
+	if testdb.PostgresDSN() == "" {
+		t.Skip(testdb.EnvPostgresDSN + " not set")
+	}
+	for _, mode := range []string{"cache_statement", "cache_describe", "describe_exec", "exec", "simple_protocol"} {
+		t.Run(mode, func(t *testing.T) {
+			schema := schemaOf(t, oneConn(t)) // a schema of the test's, with t
+			dsn := testdb.PostgresDSN() + " search_path=" + schema + " default_query_exec_mode=" + mode
+			if strings.Contains(testdb.PostgresDSN(), "://") {
+				dsn = testdb.PostgresDSN() + sep(testdb.PostgresDSN()) + "search_path=" + schema + "&default_query_exec_mode=" + mode
+			}
+			gdb, err := database.Open(context.Background(), database.Config{URL: dsn, PoolSize: 1, MaxOverflow: -1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = database.Close(gdb) })
+			db, err := gdb.DB()
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx := atcommit.CommitNext(context.Background())
+			commit := func(id int) error {
+				tx, err := db.BeginTx(ctx, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := tx.ExecContext(ctx, database.AtCommit+"INSERT INTO t VALUES ($1)", id); err != nil {
+					t.Fatal(err)
+				}
+				return tx.Commit()
+			}
+			if err := commit(1); err != nil {
+				t.Fatalf("commit: %v", err)
+			}
+			for range 2 { // the second time with the statement prepared, where the mode prepares
+				if err := commit(1); !errors.Is(err, gorm.ErrDuplicatedKey) {
+					t.Fatalf("Commit of a held duplicate: %v, want gorm.ErrDuplicatedKey", err)
+				}
+			}
+			if err := commit(2); err != nil {
+				t.Fatalf("the connection after a failed commit: %v", err)
+			}
+			var n int
+			if err := db.QueryRow("SELECT count(*) FROM t").Scan(&n); err != nil || n != 2 {
+				t.Fatalf("rows: %d, %v; want 2", n, err)
+			}
+		})
+	}
+}
+
+func sep(url string) string {
+	if strings.Contains(url, "?") {
+		return "&"
+	}
+	return "?"
 }
