@@ -31,6 +31,10 @@ import (
 // COMMIT (a statement, a query, a prepare) sends it first, so nothing can
 // see it missing.
 //
+// In pgx's default query exec mode the first use of a statement text on a
+// connection prepares it first (a round trip, once, as for any statement);
+// in describe_exec mode every use does.
+//
 // Everywhere else (SQLite, a pool opened with plain gorm.Open, a statement
 // outside such a flush, a flush that ends a savepoint) AtCommit is an SQL
 // comment and the statement runs at once.
