@@ -161,4 +161,8 @@ func (p *Proxy) pipe(dst, src net.Conn, noted func()) {
 	delete(p.conns, dst)
 	delete(p.conns, src)
 	p.mu.Unlock()
+	p.turnMu.Lock()
+	delete(p.replied, dst)
+	delete(p.replied, src)
+	p.turnMu.Unlock()
 }
