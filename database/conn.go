@@ -9,8 +9,10 @@ import (
 
 // connector wraps a driver's connector so that its connections tell a
 // pool call's [waitCtx] when database/sql hands them over (see wait.go).
-// That, and statements that prepare themselves again after a schema change
-// (stmt.go), is all the wrapper adds: every other method passes through.
+// That, statements that prepare themselves again after a schema change
+// (stmt.go) and, on pgx, statements held back to travel with COMMIT
+// (atcommit.go, tx.go) are all the wrapper adds: every other method passes
+// through.
 type connector struct{ driver.Connector }
 
 // dsnConnector is the connector of a driver that has none of its own.
@@ -40,7 +42,12 @@ func (c connector) Connect(ctx context.Context) (driver.Conn, error) {
 // whichever comes first with the call's context settles it. Session reset
 // settles only once it succeeded, so that a dead connection database/sql
 // discards and replaces is still part of the bounded wait.
-type conn struct{ driver.Conn }
+type conn struct {
+	driver.Conn
+	tx      *pgTx           // the pgx transaction in progress, if any
+	held    []held          // statements held back until its COMMIT
+	heldCtx context.Context // the first held statement's context
+}
 
 var (
 	_ driver.ConnPrepareContext = (*conn)(nil)
@@ -70,6 +77,9 @@ func (c *conn) ResetSession(ctx context.Context) error {
 // PrepareContext returns the driver's statement wrapped (see stmt.go).
 func (c *conn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
 	settleWait(ctx)
+	if err := c.sendHeld(ctx); err != nil {
+		return nil, err
+	}
 	ds, err := c.prepare(ctx, query)
 	if cs, ok := ds.(contextStmt); ok && err == nil {
 		return &stmt{contextStmt: cs, conn: c, sql: query}, nil
@@ -85,21 +95,37 @@ func (c *conn) prepare(ctx context.Context, query string) (driver.Stmt, error) {
 	return c.Conn.Prepare(query)
 }
 
+// BeginTx wraps a pgx transaction so that its COMMIT can carry the
+// statements held back for it (see [AtCommit]).
 func (c *conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
 	settleWait(ctx)
-	if b, ok := c.Conn.(driver.ConnBeginTx); ok {
-		return b.BeginTx(ctx, opts)
+	b, ok := c.Conn.(driver.ConnBeginTx)
+	if !ok {
+		return nil, errNoBeginTx
 	}
-	return nil, errNoBeginTx
+	tx, err := b.BeginTx(ctx, opts)
+	if err != nil || c.pgx() == nil {
+		return tx, err
+	}
+	c.tx, c.held, c.heldCtx = &pgTx{Tx: tx, conn: c, ctx: ctx}, nil, nil
+	return c.tx, nil
 }
 
 // ExecContext and QueryContext make a statement refused for a stale plan
 // once more on the same connection, outside a transaction (see replan.go).
+// ExecContext holds a statement back until COMMIT where [AtCommit] allows;
+// both send the statements held back before their own.
 func (c *conn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
 	settleWait(ctx)
 	e, ok := c.Conn.(driver.ExecerContext)
 	if !ok {
 		return nil, driver.ErrSkip
+	}
+	if c.holds(ctx, query) {
+		return c.hold(ctx, query, args), nil
+	}
+	if err := c.sendHeld(ctx); err != nil {
+		return nil, err
 	}
 	res, err := e.ExecContext(ctx, query, args)
 	if c.replan(ctx, err) {
@@ -113,6 +139,9 @@ func (c *conn) QueryContext(ctx context.Context, query string, args []driver.Nam
 	q, ok := c.Conn.(driver.QueryerContext)
 	if !ok {
 		return nil, driver.ErrSkip
+	}
+	if err := c.sendHeld(ctx); err != nil {
+		return nil, err
 	}
 	rows, err := q.QueryContext(ctx, query, args)
 	if c.replan(ctx, err) {

@@ -54,5 +54,12 @@
 //     transaction it is the caller's error, [IsStalePlan], to retry the
 //     transaction whole.
 //
+// Statements sent with COMMIT: on PostgreSQL, a statement whose text
+// starts with [AtCommit], run in a txctx.BeforeCommit flush just before a
+// transaction's COMMIT, is held by the connection and sent in the same
+// round trip as the COMMIT (package outbox writes its messages so). Its
+// failure is Commit's, after a rollback. A pool opened with plain
+// gorm.Open, or SQLite, sends it at once: the marker is a comment.
+//
 // See docs/configuration.md for every setting.
 package database

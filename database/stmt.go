@@ -36,6 +36,12 @@ var (
 )
 
 func (s *stmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
+	if !s.stale && s.conn.holds(ctx, s.sql) { // a stale one prepares again first
+		return s.conn.hold(ctx, s.sql, args), nil
+	}
+	if err := s.conn.sendHeld(ctx); err != nil {
+		return nil, err
+	}
 	if err := s.refresh(ctx); err != nil {
 		return nil, err
 	}
@@ -47,6 +53,9 @@ func (s *stmt) ExecContext(ctx context.Context, args []driver.NamedValue) (drive
 }
 
 func (s *stmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
+	if err := s.conn.sendHeld(ctx); err != nil {
+		return nil, err
+	}
 	if err := s.refresh(ctx); err != nil {
 		return nil, err
 	}

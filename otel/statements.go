@@ -125,9 +125,10 @@ func rowsAttribute(op string, rows int64) (attribute.KeyValue, bool) {
 }
 
 // operation is the statement's first keyword, upper-cased: INSERT,
-// SELECT, UPDATE, DELETE, WITH, ...; "" when there is none.
+// SELECT, UPDATE, DELETE, WITH, ...; "" when there is none. Comments
+// before it are skipped (such as database.AtCommit's marker).
 func operation(query string) string {
-	query = strings.TrimLeft(query, " \t\r\n;(")
+	query = skipComments(query)
 	end := strings.IndexFunc(query, func(r rune) bool {
 		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == '_')
 	})
@@ -135,4 +136,29 @@ func operation(query string) string {
 		end = len(query)
 	}
 	return strings.ToUpper(query[:end])
+}
+
+// skipComments drops blanks, semicolons, opening parentheses and SQL
+// comments (/* ... */ and -- to the end of the line) from the start of
+// query.
+func skipComments(query string) string {
+	for {
+		query = strings.TrimLeft(query, " \t\r\n;(")
+		switch {
+		case strings.HasPrefix(query, "/*"):
+			end := strings.Index(query, "*/")
+			if end < 0 {
+				return ""
+			}
+			query = query[end+2:]
+		case strings.HasPrefix(query, "--"):
+			end := strings.IndexByte(query, '\n')
+			if end < 0 {
+				return ""
+			}
+			query = query[end+1:]
+		default:
+			return query
+		}
+	}
 }

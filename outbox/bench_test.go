@@ -19,14 +19,24 @@ import (
 // baseline's; and, for reference, "two-inserts/insert": the same
 // transaction with a second plain INSERT into the outbox table, the cost of
 // one more statement's round trip, the floor of anything written in a
-// statement of its own.
+// statement of its own. On PostgreSQL it runs on a pool opened with plain
+// GORM ("postgres") and on one opened with database.Open ("postgres-open"),
+// whose connections send the messages' statement with the COMMIT.
 func BenchmarkProducer(b *testing.B) {
-	for _, kind := range []testdb.Kind{testdb.SQLite, testdb.Postgres} {
-		b.Run(string(kind), func(b *testing.B) {
-			if kind == testdb.Postgres && testdb.PostgresDSN() == "" {
+	for _, c := range []struct {
+		name string
+		kind testdb.Kind
+		opts []testdb.Option
+	}{
+		{"sqlite", testdb.SQLite, []testdb.Option{testdb.Plain()}},
+		{"postgres", testdb.Postgres, []testdb.Option{testdb.Plain()}},
+		{"postgres-open", testdb.Postgres, nil},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			if c.kind == testdb.Postgres && testdb.PostgresDSN() == "" {
 				b.Skip(testdb.EnvPostgresDSN + " not set")
 			}
-			benchProducer(b, testdb.Open(b, kind, testdb.Plain()))
+			benchProducer(b, testdb.Open(b, c.kind, c.opts...))
 		})
 	}
 }

@@ -15,7 +15,10 @@
 // message in the transaction; just before COMMIT the transaction's
 // messages are written in one statement (txctx.BeforeCommit). A message
 // therefore exists if and only if its transaction committed, and one
-// added in a savepoint that rolls back is dropped with it. Outside a
+// added in a savepoint that rolls back is dropped with it. On PostgreSQL,
+// through database.Open's pool, that statement travels in the same round
+// trip as the COMMIT (see database.AtCommit): a failure of it is then the
+// commit's, txctx.ErrCommit, with nothing committed. Outside a
 // transaction Add returns [ErrNoTransaction]; invalid input is refused
 // with [ErrInvalidTopic], [ErrInvalidKey], [ErrPayloadTooLarge] or
 // [ErrInvalidHeader], storing nothing.

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/gormext/gormext/internal/atcommit"
 	"github.com/gormext/gormext/txctx"
 )
 
@@ -21,6 +22,10 @@ const maxRowsPerInsert = 500
 // takes their sequence numbers, until the one that wrote the key before
 // has committed or rolled back, so per key the sequence is the commit
 // order and no relay can see a later message before an earlier one.
+//
+// The statements start with the at-commit marker: through database.Open's
+// pool on PostgreSQL they travel in the same round trip as the COMMIT
+// (see database.AtCommit); elsewhere each is a round trip of its own.
 func (s *Store) flush(ctx context.Context, rows []row) error {
 	db := txctx.DB(ctx)
 	pg := db.Dialector.Name() == "postgres"
@@ -40,6 +45,7 @@ func (s *Store) flush(ctx context.Context, rows []row) error {
 func (s *Store) insert(rows []row, locks []int64, pg bool) (string, []any) {
 	var b strings.Builder
 	args := make([]any, 0, len(rows)*6+len(locks)+1)
+	b.WriteString(atcommit.Marker)
 	if pg && len(locks) > 0 {
 		b.WriteString("WITH locks AS (SELECT count(pg_advisory_xact_lock(k)) AS n FROM (VALUES ")
 		for i, k := range locks {

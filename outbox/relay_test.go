@@ -200,8 +200,13 @@ func TestRelayHoldsKeyBehindOpenTransaction(t *testing.T) {
 	go func() {
 		errA <- txctx.Run(ctx, func(ctx context.Context) error {
 			must(t, s.Add(ctx, msg("first", "k")))
-			// Registered after the message: runs once it is written.
-			return txctx.BeforeCommit(ctx, "hold", 0, func(context.Context, []int) error {
+			// Registered after the message: runs after its flush. Through
+			// database.Open's pool the message's statement waits to go
+			// with the COMMIT; this flush's own statement sends it first.
+			return txctx.BeforeCommit(ctx, "hold", 0, func(ctx context.Context, _ []int) error {
+				if err := txctx.DB(ctx).Exec("SELECT 1").Error; err != nil {
+					return err
+				}
 				close(written)
 				<-release
 				return nil

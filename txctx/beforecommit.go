@@ -6,6 +6,8 @@ import (
 	"fmt"
 
 	"gorm.io/gorm"
+
+	"github.com/gormext/gormext/internal/atcommit"
 )
 
 // ErrNoTransaction is returned by BeforeCommit when ctx is outside any
@@ -26,6 +28,10 @@ var ErrNoTransaction = errors.New("txctx: not inside a transaction")
 // transaction rolls back and Run returns that error (a serialization
 // failure in flush is retried as one in fn). flush gets a context whose
 // DB is the transaction; it may register more items, flushed in turn.
+// Before a real COMMIT, a statement flush runs whose text starts with
+// database.AtCommit may travel with the COMMIT instead of on its own (a
+// pool of database.Open on PostgreSQL): its failure is then Run's, as a
+// failed commit (ErrCommit), with the transaction rolled back.
 //
 // Where a savepoint stands for a transaction (a first-level Run under
 // WithTx, as in package txtest), its items are flushed just before it is
@@ -100,8 +106,13 @@ func (t *txn) beforeCommit(ctx context.Context, f *frame) error {
 }
 
 // flushPending calls each key's flush once, keys in order of first
-// registration.
+// registration. Before a real COMMIT (not a savepoint's release), the
+// flushes' context says so (atcommit.CommitNext): a statement they mark
+// may then travel with the COMMIT (see package database).
 func flushPending(ctx context.Context, f *frame, items []pending) error {
+	if f == &f.tx.root && !f.tx.external {
+		ctx = atcommit.CommitNext(ctx)
+	}
 	done := make([]bool, len(items))
 	for i, p := range items {
 		if done[i] {

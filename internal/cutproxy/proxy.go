@@ -2,7 +2,6 @@ package cutproxy
 
 import (
 	"errors"
-	"io"
 	"net"
 	"sync"
 	"testing"
@@ -18,6 +17,10 @@ type Proxy struct {
 	ln    net.Listener
 	conns map[net.Conn]struct{}
 	wg    sync.WaitGroup
+
+	turnMu  sync.Mutex
+	turns   int               // round trips begun, see Turns
+	replied map[net.Conn]bool // per client: the server spoke since it last did
 }
 
 // Start listens on a free port of 127.0.0.1 and forwards what it accepts
@@ -28,7 +31,7 @@ func Start(t testing.TB, target string) *Proxy {
 	if err != nil {
 		t.Fatalf("cutproxy: listen: %v", err)
 	}
-	p := &Proxy{addr: ln.Addr().String(), target: target, conns: map[net.Conn]struct{}{}}
+	p := &Proxy{addr: ln.Addr().String(), target: target, conns: map[net.Conn]struct{}{}, replied: map[net.Conn]bool{}}
 	p.serve(ln)
 	t.Cleanup(p.cut)
 	return p
@@ -91,8 +94,8 @@ func (p *Proxy) accept(ln net.Listener) {
 		if !p.track(client, server) {
 			continue
 		}
-		p.wg.Go(func() { p.pipe(client, server) })
-		p.wg.Go(func() { p.pipe(server, client) })
+		p.wg.Go(func() { p.pipe(client, server, func() { p.note(client, false) }) })
+		p.wg.Go(func() { p.pipe(server, client, func() { p.note(client, true) }) })
 	}
 }
 
@@ -111,14 +114,55 @@ func (p *Proxy) track(a, b net.Conn) bool {
 	return true
 }
 
-// pipe copies src to dst, then closes both ends so that the peer of each
-// sees the connection go.
-func (p *Proxy) pipe(dst, src net.Conn) {
-	_, _ = io.Copy(dst, src)
+// Turns is the number of round trips begun through the proxy: the times a
+// client sent something as the first thing, or after the server had sent
+// something since the client last did. A request-response protocol client
+// waits for the answer before it sends again, so the count is the number
+// of round trips it waited for, however the bytes were cut into segments;
+// what a client sends in one go without waiting (a pipeline) counts once.
+func (p *Proxy) Turns() int {
+	p.turnMu.Lock()
+	defer p.turnMu.Unlock()
+	return p.turns
+}
+
+// note records that bytes of client's connection were read: from the
+// client, or from the server. It runs before they are forwarded, so the
+// answer to a request is always noted after the request.
+func (p *Proxy) note(client net.Conn, fromServer bool) {
+	p.turnMu.Lock()
+	defer p.turnMu.Unlock()
+	replied, seen := p.replied[client]
+	if !fromServer && (replied || !seen) {
+		p.turns++
+	}
+	p.replied[client] = fromServer
+}
+
+// pipe copies src to dst, calling noted before it forwards each read,
+// then closes both ends so that the peer of each sees the connection go.
+func (p *Proxy) pipe(dst, src net.Conn, noted func()) {
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := src.Read(buf)
+		if n > 0 {
+			noted()
+			if _, werr := dst.Write(buf[:n]); werr != nil {
+				break
+			}
+		}
+		if err != nil {
+			break
+		}
+	}
 	_ = dst.Close()
 	_ = src.Close()
 	p.mu.Lock()
 	delete(p.conns, dst)
 	delete(p.conns, src)
 	p.mu.Unlock()
+	p.turnMu.Lock()
+	delete(p.replied, dst)
+	delete(p.replied, src)
+	p.turnMu.Unlock()
 }

@@ -6,11 +6,15 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"log/slog"
+	"net"
+	neturl "net/url"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
 	"gorm.io/driver/postgres"
 	"gorm.io/driver/sqlite"
@@ -61,6 +65,7 @@ type Option func(*options)
 type options struct {
 	configure func(*database.Config)
 	plain     bool
+	through   func(addr string) string
 }
 
 // WithConfig lets a test adjust the database.Config before Open (URL aside).
@@ -73,6 +78,13 @@ func WithConfig(fn func(*database.Config)) Option {
 // "the plugin changes nothing" tests.
 func Plain() Option {
 	return func(o *options) { o.plain = true }
+}
+
+// Through connects a PostgreSQL database's pool through another address:
+// proxy gets the server's host:port and returns the one to dial instead
+// (a cutproxy.Proxy's, say). The schema is still set up directly.
+func Through(proxy func(addr string) string) Option {
+	return func(o *options) { o.through = proxy }
 }
 
 // Run runs body once per configured database, each as a subtest named after
@@ -97,6 +109,9 @@ func Open(tb testing.TB, kind Kind, opts ...Option) *gorm.DB {
 	url := "sqlite::memory:"
 	if kind == Postgres {
 		url = postgresSchemaDSN(tb)
+		if o.through != nil {
+			url = through(tb, url, o.through)
+		}
 	}
 	db := open(tb, url, o)
 	tb.Cleanup(func() { closeDB(tb, db) })
@@ -173,6 +188,28 @@ func withSearchPath(dsn, schema string) string {
 		return dsn + sep + "search_path=" + schema
 	}
 	return dsn + " search_path=" + schema
+}
+
+// through returns dsn with its host and port replaced by proxy's answer.
+func through(tb testing.TB, dsn string, proxy func(string) string) string {
+	tb.Helper()
+	c, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		tb.Fatalf("testdb: %v", err)
+	}
+	host, port, err := net.SplitHostPort(proxy(net.JoinHostPort(c.Host, strconv.Itoa(int(c.Port)))))
+	if err != nil {
+		tb.Fatalf("testdb: proxy address: %v", err)
+	}
+	if !strings.Contains(dsn, "://") {
+		return dsn + " host=" + host + " port=" + port
+	}
+	u, err := neturl.Parse(dsn)
+	if err != nil {
+		tb.Fatalf("testdb: %v", err)
+	}
+	u.Host = net.JoinHostPort(host, port)
+	return u.String()
 }
 
 // admin runs one statement on a short-lived connection of its own.

@@ -1,0 +1,40 @@
+// Package atcommit is the agreement between the code that writes a
+// transaction's last statements (package outbox), the code that commits
+// it (package txctx) and the connection wrapper that can send such a
+// statement in the same round trip as COMMIT (package database):
+//
+//   - a statement whose text starts with [Marker] does not need its result
+//     before the transaction ends;
+//   - a context marked with [CommitNext] says that nothing but COMMIT (and
+//     other such statements) follows in its transaction: no savepoint can
+//     roll the statement back and nobody waits for its outcome before
+//     COMMIT.
+//
+// Only both together let the wrapper hold the statement back until COMMIT.
+// Anywhere else the marker is an SQL comment and the statement runs at
+// once.
+package atcommit
+
+import (
+	"context"
+	"strings"
+)
+
+// Marker starts the text of a statement that may travel with COMMIT.
+const Marker = "/* gormext:at-commit */ "
+
+// Has reports whether query starts with Marker.
+func Has(query string) bool { return strings.HasPrefix(query, Marker) }
+
+type commitNextKey struct{}
+
+// CommitNext marks ctx: COMMIT follows its statements.
+func CommitNext(ctx context.Context) context.Context {
+	return context.WithValue(ctx, commitNextKey{}, true)
+}
+
+// IsCommitNext reports whether ctx was marked by CommitNext.
+func IsCommitNext(ctx context.Context) bool {
+	v, _ := ctx.Value(commitNextKey{}).(bool)
+	return v
+}
