@@ -160,6 +160,7 @@ func (w *walk[T]) fetch(keys []key, ob clause.Clause, param, cursor string, limi
 			// association with conditions
 			andWhere(d, w.resolved.after(settle(keys, d.Statement), values))
 		}
+		requireSelected(d, keys)
 		return joinKeys(d, keys, true)
 	})
 	items := make([]T, 0, limit+1)
