@@ -81,7 +81,7 @@ func appendValue(dst []byte, v any) ([]byte, error) {
 			dst = append(dst, `["x","`...)
 			return append(base64.StdEncoding.AppendEncode(dst, x), `"]`...), nil
 		case time.Time:
-			if t, err := x.AppendText(append(dst, `["t","`...)); err == nil {
+			if t, err := cursorTime(x).AppendText(append(dst, `["t","`...)); err == nil {
 				return append(t, `"]`...), nil
 			}
 		}

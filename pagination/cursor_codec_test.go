@@ -29,7 +29,7 @@ func TestCursorCodecAgreesWithJSON(t *testing.T) {
 		0.0, -0.5, 1e21, 1e-7, math.Inf(1), math.Inf(-1), math.NaN(), float32(1.5),
 		true, false, "", "plain text", `quote " and \ backslash`, "<b>&amp;</b>", "tab\there", "é ü 日本", "\u2028", string([]byte{0xff, 0x00}),
 		[]byte{}, []byte("bytes"), []byte{0, 1, 2, 255},
-		time.Date(2026, 1, 31, 10, 0, 0, 123456789, time.UTC), time.Date(1999, 12, 31, 23, 59, 59, 0, zone), time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(2026, 1, 31, 10, 0, 0, 123456789, time.UTC), time.Date(1999, 12, 31, 23, 59, 59, 0, zone), time.Date(1900, 1, 1, 0, 0, 20, 0, time.FixedZone("AMT", 19*60+32)), time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
 		uint64(math.MaxUint64), plainLevel(-3), plainName("abc"), plainName(`a "quoted" name`), time.Duration(5),
 	}
 	r := rand.New(rand.NewPCG(7, 11))

@@ -103,7 +103,7 @@ func appendField(dst []byte, r fieldRead, row reflect.Value) (_ []byte, ok bool)
 			return append(append(dst, s...), `"]`...), true
 		}
 	case timeField:
-		t := v.Addr().Interface().(*time.Time)
+		t := cursorTime(*v.Addr().Interface().(*time.Time))
 		if out, err := t.AppendText(append(dst, `["t","`...)); err == nil {
 			return append(out, `"]`...), true
 		}

@@ -27,6 +27,7 @@ import (
 //	["z", "base64"]       string of other bytes
 //	["x", "base64"]       []byte
 //	["t", "RFC 3339"]     time.Time, to the nanosecond, offset kept
+//	                      (UTC for an offset with seconds; see cursorTime)
 //	["g", <JSON>]         a Go value no driver value stands for (say a
 //	                      uint64 above MaxInt64), in the field's own JSON
 const (
@@ -63,9 +64,21 @@ func encodeValue(v any) (json.RawMessage, error) {
 	case []byte:
 		return tagged(bytesValue, x)
 	case time.Time:
-		return tagged(timeValue, x)
+		return tagged(timeValue, cursorTime(x))
 	}
 	return tagged(goJSONValue, v)
+}
+
+// cursorTime is t as a cursor carries it. RFC 3339 writes a zone offset in
+// whole minutes, so a time whose offset has seconds (local mean time, which
+// time.LoadLocation gives for dates before a zone's standard time) is
+// carried in UTC, the same instant; any other keeps its offset, as SQLite,
+// which compares times as text, needs.
+func cursorTime(t time.Time) time.Time {
+	if _, offset := t.Zone(); offset%60 != 0 {
+		return t.UTC()
+	}
+	return t
 }
 
 func tagged(kind string, v any) (json.RawMessage, error) {

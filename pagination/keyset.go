@@ -39,7 +39,9 @@ type CursorPage[T any] struct {
 //
 // order must be total: end it with a unique column (scopes.Sort and
 // QueryOperations append the primary key). db's own ORDER BY, LIMIT and
-// OFFSET are replaced; its conditions are kept; db is not changed. The row
+// OFFSET are replaced; its conditions are kept; db is not changed. The
+// page's cursors are read from its edge rows, so a Select or Omit on db
+// that leaves out a sort column of the model is an error. The row
 // is located with a keyset predicate instead of an OFFSET, so a deep page
 // costs about as much as the first: when every key has the same direction
 // and none can hold NULL it is a row-value comparison, (a, b) > (?, ?),
@@ -160,6 +162,7 @@ func (w *walk[T]) fetch(keys []key, ob clause.Clause, param, cursor string, limi
 			// association with conditions
 			andWhere(d, w.resolved.after(settle(keys, d.Statement), values))
 		}
+		requireSelected(d, keys)
 		return joinKeys(d, keys, true)
 	})
 	items := make([]T, 0, limit+1)

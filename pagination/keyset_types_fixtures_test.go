@@ -80,6 +80,38 @@ type Typed struct {
 	Status   Status   `gorm:"not null"`
 	Priority Priority `gorm:"not null"`
 	PStatus  *Status
+
+	// named types without methods, whose cursor values are read straight
+	// from the field; one stored under a column name of its own
+	Cents  Cents `gorm:"not null"`
+	Label  Label `gorm:"column:lbl;not null"`
+	Ratio  Ratio `gorm:"not null"`
+	PCents *Cents
+	PLabel *Label `gorm:"column:plbl"`
+
+	// columns of embedded structs, one embedded by pointer (nil at times)
+	TypedStamps
+	*TypedExtra
+}
+
+// Cents, Label and Ratio are named types without methods: they bind as
+// the integer, string and float they hold.
+type (
+	Cents int64
+	Label string
+	Ratio float64
+)
+
+// TypedStamps is embedded in Typed.
+type TypedStamps struct {
+	ETime time.Time `gorm:"not null"`
+	ERank int32     `gorm:"column:erank_col;not null"`
+}
+
+// TypedExtra is embedded in Typed by pointer.
+type TypedExtra struct {
+	XScore *int
+	XLabel *Label
 }
 
 // Money is a custom Valuer and Scanner with unexported state and no JSON
@@ -267,6 +299,11 @@ var typedGens = map[string]gen{
 	"NUUID": nullOr(uuid.NullUUID{UUID: uuids[0], Valid: true}, uuid.NullUUID{UUID: uuids[1], Valid: true}),
 	"Doc":   nullOr(docs...), "Meta": oneOf(metas...),
 	"Status": oneOf[Status](0, 1, 2), "Priority": oneOf(priorities...), "PStatus": ptrOrNil[Status](0, 1, 2),
+
+	"Cents": oneOf[Cents](math.MinInt64, -1, 0, 1<<53+1), "Label": oneOf[Label]("", "a", "b\"<", "ä"),
+	"Ratio": oneOf[Ratio](-0.5, 0, 0.1, 1e300), "PCents": ptrOrNil[Cents](-3, 0, 3), "PLabel": ptrOrNil[Label]("", "x", "y\\"),
+	"ETime": oneOf(times...), "ERank": oneOf[int32](-1, 0, 1),
+	"XScore": ptrOrNil(-1, 0, 2), "XLabel": ptrOrNil[Label]("a", "b"),
 }
 
 // randomTyped makes n rows with random values from small domains, so that
@@ -276,8 +313,12 @@ func randomTyped(r *rand.Rand, n int) []Typed {
 	for i := range rows {
 		rv := reflect.ValueOf(&rows[i]).Elem()
 		rv.FieldByName("ID").SetInt(int64(i + 1))
+		rows[i].TypedExtra = new(TypedExtra)
 		for _, name := range slices.Sorted(maps.Keys(typedGens)) {
 			rv.FieldByName(name).Set(reflect.ValueOf(typedGens[name](r)))
+		}
+		if r.IntN(4) == 0 {
+			rows[i].TypedExtra = nil // its columns NULL
 		}
 	}
 	return rows
