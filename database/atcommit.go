@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"reflect"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -67,21 +68,37 @@ func (c *conn) holds(ctx context.Context, query string) bool {
 	return c.tx != nil && atcommit.Has(query) && atcommit.IsCommitNext(ctx)
 }
 
-// hold keeps the statement for the COMMIT. Byte slices are copied: the
-// caller may reuse them once Exec has returned.
+// hold keeps the statement for the COMMIT. Byte slices, of []byte or of a
+// type of their own such as json.RawMessage, are copied: the caller may
+// reuse them once Exec has returned.
 func (c *conn) hold(ctx context.Context, query string, args []driver.NamedValue) driver.Result {
 	values := make([]any, len(args))
 	for i, a := range args {
-		if b, ok := a.Value.([]byte); ok {
-			a.Value = bytes.Clone(b)
-		}
-		values[i] = a.Value
+		values[i] = cloneBytes(a.Value)
 	}
 	if len(c.held) == 0 {
 		c.heldCtx = ctx
 	}
 	c.held = append(c.held, held{sql: query, args: values})
 	return heldResult{}
+}
+
+// cloneBytes returns a copy of v when it is a byte slice (of any type
+// whose kind is []byte), else v.
+func cloneBytes(v any) any {
+	switch b := v.(type) {
+	case nil, string, int64, float64, bool, time.Time:
+		return v
+	case []byte:
+		return bytes.Clone(b)
+	}
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Slice || rv.Type().Elem().Kind() != reflect.Uint8 || rv.IsNil() {
+		return v
+	}
+	c := reflect.MakeSlice(rv.Type(), rv.Len(), rv.Len())
+	reflect.Copy(c, rv)
+	return c.Interface()
 }
 
 // batch takes the held statements, in order, as a pgx batch.
