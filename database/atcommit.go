@@ -61,6 +61,10 @@ type held struct {
 // statements ends during their COMMIT.
 const cancelTimeout = 10 * time.Second
 
+// cancelRepeat is how long a cancel request is given to take effect before
+// it is sent again (see cancelWhenDone).
+const cancelRepeat = time.Second
+
 // holds reports whether the statement query, run with ctx, is to be held
 // back until COMMIT: the connection is in a pgx transaction, the statement
 // carries the marker and ctx says that COMMIT comes next.
@@ -129,10 +133,11 @@ func (c *conn) sendHeld(ctx context.Context) error {
 //
 // The statements' own context may end meanwhile (a caller's cancellation
 // while a statement waits for a lock): the server is then asked to cancel
-// what it runs, as a statement sent at once would have been cancelled. The
-// statement fails and the COMMIT is skipped, or the COMMIT has run: the
-// outcome is known either way, and the connection stays usable, where
-// closing it would leave the COMMIT, already sent, in doubt.
+// what it runs, again until the batch returns, as a statement sent at once
+// would have been cancelled. The statement fails and the COMMIT is
+// skipped, or the COMMIT has run: the outcome is known either way, and the
+// connection stays usable, where closing it would leave the COMMIT,
+// already sent, in doubt.
 func (c *conn) commitHeld(ctx context.Context) error {
 	sctx := c.heldCtx
 	b := c.batch()
@@ -162,23 +167,35 @@ func (c *conn) commitHeld(ctx context.Context) error {
 }
 
 // cancelWhenDone sends a cancel request for pg's running statement when
-// ctx ends, until stop is called. stop waits for a request under way and
-// reports whether one was sent.
+// ctx ends, and again every cancelRepeat until stop is called: the server
+// ignores a request that finds it waiting for input (the batch still on
+// its way, overtaken by the request's own connection, or between two of
+// its messages), and the statement would then run, or wait for a lock,
+// as long as it takes. stop waits for a request under way and reports
+// whether one was sent.
 func cancelWhenDone(ctx context.Context, pg *pgconn.PgConn) (stop func() bool) {
 	if ctx.Done() == nil {
 		return func() bool { return false }
 	}
-	sent := make(chan struct{})
+	halt, sent := make(chan struct{}), make(chan struct{})
 	stopWatch := context.AfterFunc(ctx, func() {
 		defer close(sent)
-		cctx, cancel := context.WithTimeout(context.Background(), cancelTimeout)
-		defer cancel()
-		_ = pg.CancelRequest(cctx)
+		for {
+			cctx, cancel := context.WithTimeout(context.Background(), cancelTimeout)
+			_ = pg.CancelRequest(cctx)
+			cancel()
+			select {
+			case <-halt:
+				return
+			case <-time.After(cancelRepeat):
+			}
+		}
 	})
 	return func() bool {
 		if stopWatch() {
 			return false
 		}
+		close(halt)
 		<-sent
 		return true
 	}
