@@ -51,10 +51,12 @@ type heldResult struct{}
 func (heldResult) LastInsertId() (int64, error) { return 0, ErrResultAtCommit }
 func (heldResult) RowsAffected() (int64, error) { return -1, ErrResultAtCommit }
 
-// held is a statement held back until COMMIT, with its arguments.
+// held is a statement held back until COMMIT, with its arguments and the
+// prepared statement it was run as, if any.
 type held struct {
 	sql  string
 	args []any
+	stmt *stmt
 }
 
 // cancelTimeout bounds the cancel request sent when the context of held
@@ -75,7 +77,7 @@ func (c *conn) holds(ctx context.Context, query string) bool {
 // hold keeps the statement for the COMMIT. Byte slices, of []byte or of a
 // type of their own such as json.RawMessage, are copied: the caller may
 // reuse them once Exec has returned.
-func (c *conn) hold(ctx context.Context, query string, args []driver.NamedValue) driver.Result {
+func (c *conn) hold(ctx context.Context, query string, args []driver.NamedValue, s *stmt) driver.Result {
 	values := make([]any, len(args))
 	for i, a := range args {
 		values[i] = cloneBytes(a.Value)
@@ -83,7 +85,7 @@ func (c *conn) hold(ctx context.Context, query string, args []driver.NamedValue)
 	if len(c.held) == 0 {
 		c.heldCtx = ctx
 	}
-	c.held = append(c.held, held{sql: query, args: values})
+	c.held = append(c.held, held{sql: query, args: values, stmt: s})
 	return heldResult{}
 }
 
@@ -105,14 +107,32 @@ func cloneBytes(v any) any {
 	return c.Interface()
 }
 
-// batch takes the held statements, in order, as a pgx batch.
-func (c *conn) batch() *pgx.Batch {
+// batch takes the held statements, in order, as a pgx batch, and returns
+// with it what to do with the batch's error (see refusedStale).
+func (c *conn) batch() (*pgx.Batch, func(error) error) {
 	b := &pgx.Batch{}
+	var prepared []*stmt
 	for _, h := range c.held {
 		b.Queue(h.sql, h.args...)
+		if h.stmt != nil {
+			prepared = append(prepared, h.stmt)
+		}
 	}
 	c.held, c.heldCtx = nil, nil
-	return b
+	return b, func(err error) error { return refusedStale(err, prepared) }
+}
+
+// refusedStale marks the prepared statements of a batch refused for a
+// stale plan stale, as their own refusal does (stmt.go): pgx runs a batch's
+// statement text as the statement prepared under that name, and it would
+// be refused at every COMMIT until prepared afresh. It returns err.
+func refusedStale(err error, prepared []*stmt) error {
+	if IsStalePlan(err) {
+		for _, s := range prepared {
+			s.stale = true
+		}
+	}
+	return err
 }
 
 // sendHeld sends the held statements, in one round trip, before another
@@ -122,8 +142,8 @@ func (c *conn) sendHeld(ctx context.Context) error {
 	if len(c.held) == 0 {
 		return nil
 	}
-	b := c.batch()
-	return exec(c.pgx().SendBatch(ctx, b), b.Len())
+	b, refused := c.batch()
+	return refused(exec(c.pgx().SendBatch(ctx, b), b.Len()))
 }
 
 // commitHeld sends the held statements and the COMMIT in one round trip,
@@ -140,7 +160,7 @@ func (c *conn) sendHeld(ctx context.Context) error {
 // already sent, in doubt.
 func (c *conn) commitHeld(ctx context.Context) error {
 	sctx := c.heldCtx
-	b := c.batch()
+	b, refused := c.batch()
 	b.Queue("commit")
 	pc := c.pgx()
 	if err := sctx.Err(); err != nil {
@@ -152,7 +172,7 @@ func (c *conn) commitHeld(ctx context.Context) error {
 		return context.Cause(sctx)
 	}
 	stop := cancelWhenDone(sctx, pc.PgConn())
-	err := exec(pc.SendBatch(ctx, b), b.Len())
+	err := refused(exec(pc.SendBatch(ctx, b), b.Len()))
 	if stop() && err != nil {
 		err = fmt.Errorf("%w: %w", context.Cause(sctx), err)
 	}
