@@ -391,20 +391,7 @@ func TestAtCommitInEveryQueryExecMode(t *testing.T) {
 	}
 	for _, mode := range []string{"cache_statement", "cache_describe", "describe_exec", "exec", "simple_protocol"} {
 		t.Run(mode, func(t *testing.T) {
-			schema := schemaOf(t, oneConn(t)) // a schema of the test's, with t
-			dsn := testdb.PostgresDSN() + " search_path=" + schema + " default_query_exec_mode=" + mode
-			if strings.Contains(testdb.PostgresDSN(), "://") {
-				dsn = testdb.PostgresDSN() + sep(testdb.PostgresDSN()) + "search_path=" + schema + "&default_query_exec_mode=" + mode
-			}
-			gdb, err := database.Open(context.Background(), database.Config{URL: dsn, PoolSize: 1, MaxOverflow: -1})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { _ = database.Close(gdb) })
-			db, err := gdb.DB()
-			if err != nil {
-				t.Fatal(err)
-			}
+			db := execModeDB(t, mode)
 			ctx := atcommit.CommitNext(context.Background())
 			commit := func(id int) error {
 				tx, err := db.BeginTx(ctx, nil)
@@ -433,6 +420,27 @@ func TestAtCommitInEveryQueryExecMode(t *testing.T) {
 			}
 		})
 	}
+}
+
+// execModeDB opens PostgreSQL through Open with one connection in pgx's
+// query exec mode, on a schema of the test's with a table t (id).
+func execModeDB(t *testing.T, mode string) *sql.DB {
+	t.Helper()
+	schema := schemaOf(t, oneConn(t))
+	dsn := testdb.PostgresDSN() + " search_path=" + schema + " default_query_exec_mode=" + mode
+	if strings.Contains(testdb.PostgresDSN(), "://") {
+		dsn = testdb.PostgresDSN() + sep(testdb.PostgresDSN()) + "search_path=" + schema + "&default_query_exec_mode=" + mode
+	}
+	gdb, err := database.Open(context.Background(), database.Config{URL: dsn, PoolSize: 1, MaxOverflow: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = database.Close(gdb) })
+	db, err := gdb.DB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db
 }
 
 func sep(url string) string {
