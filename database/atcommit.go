@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -112,8 +113,15 @@ func cloneBytes(v any) any {
 func (c *conn) batch() (*pgx.Batch, func(error) error) {
 	b := &pgx.Batch{}
 	var prepared []*stmt
+	simple := c.pgx().Config().DefaultQueryExecMode == pgx.QueryExecModeSimpleProtocol
 	for _, h := range c.held {
-		b.Queue(h.sql, h.args...)
+		query := h.sql
+		if simple && strings.Contains(query, "--") {
+			// pgx joins the batch into one text, with ";": a line
+			// comment at the end would swallow what follows.
+			query += "\n"
+		}
+		b.Queue(query, h.args...)
 		if h.stmt != nil {
 			prepared = append(prepared, h.stmt)
 		}
