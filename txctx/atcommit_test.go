@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/gorm"
@@ -94,5 +95,31 @@ func TestAtCommitDeferredConstraint(t *testing.T) {
 	var ids []string
 	if err := db.Raw("SELECT id FROM w").Scan(&ids).Error; err != nil || len(ids) != 1 || ids[0] != "b" {
 		t.Fatalf("rows: %v, %v; want [b]", ids, err)
+	}
+}
+
+// TestAtCommitStatementUnderItsOwnTimeout: a flush that bounds its marked
+// statement with a context of its own (a timeout, cancelled when the flush
+// returns, as is idiomatic) commits: the end of that context once the
+// statement has been issued is no cancellation of the statement.
+func TestAtCommitStatementUnderItsOwnTimeout(t *testing.T) {
+	db := postgresOnly(t)
+	if err := db.Exec("CREATE TABLE w (id text PRIMARY KEY)").Error; err != nil {
+		t.Fatal(err)
+	}
+	ctx := txctx.WithDB(context.Background(), db)
+	err := txctx.Run(ctx, func(ctx context.Context) error {
+		return txctx.BeforeCommit(ctx, "w", "a", func(ctx context.Context, ids []string) error {
+			ctx, cancel := context.WithTimeout(ctx, time.Minute)
+			defer cancel()
+			return txctx.DB(ctx).Exec(database.AtCommit+"INSERT INTO w VALUES (?)", ids[0]).Error
+		})
+	})
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	var n int64
+	if err := db.Raw("SELECT count(*) FROM w").Scan(&n).Error; err != nil || n != 1 {
+		t.Fatalf("rows: %d, %v; want 1", n, err)
 	}
 }
