@@ -38,8 +38,9 @@ import (
 // in describe_exec mode every use does.
 //
 // Everywhere else (SQLite, a pool opened with plain gorm.Open, a statement
-// outside such a flush, a flush that ends a savepoint) AtCommit is an SQL
-// comment and the statement runs at once.
+// outside such a flush, or under a context of its own that can end before
+// the flush's, such as a timeout, a flush that ends a savepoint) AtCommit
+// is an SQL comment and the statement runs at once.
 const AtCommit = atcommit.Marker
 
 // ErrResultAtCommit is the answer of RowsAffected and LastInsertId for a

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/gormext/gormext/database"
-	"github.com/gormext/gormext/internal/atcommit"
 	"github.com/gormext/gormext/internal/testdb"
 )
 
@@ -144,7 +143,7 @@ func TestAtCommitCancelOvertakingTheBatch(t *testing.T) {
 	if _, err := tx.Exec("INSERT INTO t VALUES (1)"); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(atcommit.CommitNext(context.Background()))
+	ctx, cancel := cancellableCommitNext()
 	defer cancel()
 	if _, err := tx.ExecContext(ctx, database.AtCommit+"SELECT pg_advisory_xact_lock(4242)"); err != nil {
 		t.Fatal(err)

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/gormext/gormext/database"
-	"github.com/gormext/gormext/internal/atcommit"
 )
 
 // TestAtCommitAbandonedTransaction: the context of a transaction with a
@@ -18,7 +17,7 @@ import (
 func TestAtCommitAbandonedTransaction(t *testing.T) {
 	db := oneConn(t)
 	for i := range 200 {
-		ctx, cancel := context.WithCancel(atcommit.CommitNext(context.Background()))
+		ctx, cancel := cancellableCommitNext()
 		tx, err := db.BeginTx(ctx, nil)
 		if err != nil {
 			t.Fatal(err)

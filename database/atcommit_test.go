@@ -270,7 +270,7 @@ func TestAtCommitCancelledDuringCommit(t *testing.T) {
 	if _, err := tx.Exec("INSERT INTO t VALUES (1)"); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(atcommit.CommitNext(context.Background()))
+	ctx, cancel := cancellableCommitNext()
 	defer cancel()
 	if _, err := tx.ExecContext(ctx, database.AtCommit+"SELECT pg_advisory_xact_lock(4242), nextval('s')"); err != nil {
 		t.Fatal(err)
@@ -307,7 +307,7 @@ func TestAtCommitCancelledBeforeCommit(t *testing.T) {
 	if _, err := tx.Exec("INSERT INTO t VALUES (1)"); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(atcommit.CommitNext(context.Background()))
+	ctx, cancel := cancellableCommitNext()
 	if _, err := tx.ExecContext(ctx, heldNextval); err != nil {
 		t.Fatal(err)
 	}
@@ -331,7 +331,7 @@ func TestAtCommitCancelledBeforeCommit(t *testing.T) {
 func TestAtCommitTransactionCancelledDuringCommit(t *testing.T) {
 	db := oneConn(t)
 	unlock := holdLock(t)
-	ctx, cancel := context.WithCancel(atcommit.CommitNext(context.Background()))
+	ctx, cancel := cancellableCommitNext()
 	defer cancel()
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
@@ -448,4 +448,11 @@ func sep(url string) string {
 		return "&"
 	}
 	return "?"
+}
+
+// cancellableCommitNext is a context marked for COMMIT next that the test
+// can cancel, as a caller cancels txctx.Run's.
+func cancellableCommitNext() (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(context.Background())
+	return atcommit.CommitNext(ctx), cancel
 }
