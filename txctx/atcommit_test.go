@@ -123,3 +123,40 @@ func TestAtCommitStatementUnderItsOwnTimeout(t *testing.T) {
 		t.Fatalf("rows: %d, %v; want 1", n, err)
 	}
 }
+
+// TestAtCommitStatementInASavepointOfAFlush: a flush that runs a marked
+// statement in a nested Run, to survive its failure, gets its failure
+// there: a savepoint can roll the statement back, so it is not held for
+// the COMMIT, and the transaction commits the rest.
+func TestAtCommitStatementInASavepointOfAFlush(t *testing.T) {
+	db := postgresOnly(t)
+	if err := db.Exec("CREATE TABLE w (id text PRIMARY KEY)").Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Exec("INSERT INTO w VALUES ('taken')").Error; err != nil {
+		t.Fatal(err)
+	}
+	ctx := txctx.WithDB(context.Background(), db)
+	var inner error
+	err := txctx.Run(ctx, func(ctx context.Context) error {
+		if err := txctx.DB(ctx).Exec("INSERT INTO w VALUES ('a')").Error; err != nil {
+			return err
+		}
+		return txctx.BeforeCommit(ctx, "w", "taken", func(ctx context.Context, ids []string) error {
+			inner = txctx.Run(ctx, func(ctx context.Context) error {
+				return txctx.DB(ctx).Exec(database.AtCommit+"INSERT INTO w VALUES (?)", ids[0]).Error
+			})
+			return nil // the savepoint was there to survive it
+		})
+	})
+	if !errors.Is(inner, gorm.ErrDuplicatedKey) {
+		t.Errorf("the nested Run: %v, want the duplicate key", inner)
+	}
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	var n int64
+	if err := db.Raw("SELECT count(*) FROM w WHERE id = 'a'").Scan(&n).Error; err != nil || n != 1 {
+		t.Fatalf("rows: %d, %v; want 1", n, err)
+	}
+}
