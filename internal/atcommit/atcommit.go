@@ -47,3 +47,13 @@ func IsCommitNext(ctx context.Context) bool {
 	v, ok := ctx.Value(commitNextKey{}).(commitNext)
 	return ok && v.done == ctx.Done()
 }
+
+// Clear returns ctx unmarked, for the work of a savepoint or of another
+// transaction begun under it: a statement there may be rolled back, or
+// have its outcome awaited, before COMMIT.
+func Clear(ctx context.Context) context.Context {
+	if ctx.Value(commitNextKey{}) == nil {
+		return ctx
+	}
+	return context.WithValue(ctx, commitNextKey{}, nil)
+}
