@@ -37,10 +37,11 @@ import (
 // connection prepares it first (a round trip, once, as for any statement);
 // in describe_exec mode every use does.
 //
-// Everywhere else (SQLite, a pool opened with plain gorm.Open, a statement
-// outside such a flush, or under a context of its own that can end before
-// the flush's, such as a timeout, a flush that ends a savepoint) AtCommit
-// is an SQL comment and the statement runs at once.
+// Everywhere else AtCommit is an SQL comment and the statement runs at
+// once: on SQLite, on a pool opened with plain gorm.Open, outside such a
+// flush, in a flush that ends a savepoint, in a nested Run (a savepoint)
+// or another transaction begun by the flush, and under a context of the
+// statement's own that can end before the flush's (a timeout).
 const AtCommit = atcommit.Marker
 
 // ErrResultAtCommit is the answer of RowsAffected and LastInsertId for a
