@@ -6,6 +6,8 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"reflect"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -35,9 +37,11 @@ import (
 // connection prepares it first (a round trip, once, as for any statement);
 // in describe_exec mode every use does.
 //
-// Everywhere else (SQLite, a pool opened with plain gorm.Open, a statement
-// outside such a flush, a flush that ends a savepoint) AtCommit is an SQL
-// comment and the statement runs at once.
+// Everywhere else AtCommit is an SQL comment and the statement runs at
+// once: on SQLite, on a pool opened with plain gorm.Open, outside such a
+// flush, in a flush that ends a savepoint, in a nested Run (a savepoint)
+// or another transaction begun by the flush, and under a context of the
+// statement's own that can end before the flush's (a timeout).
 const AtCommit = atcommit.Marker
 
 // ErrResultAtCommit is the answer of RowsAffected and LastInsertId for a
@@ -50,15 +54,21 @@ type heldResult struct{}
 func (heldResult) LastInsertId() (int64, error) { return 0, ErrResultAtCommit }
 func (heldResult) RowsAffected() (int64, error) { return -1, ErrResultAtCommit }
 
-// held is a statement held back until COMMIT, with its arguments.
+// held is a statement held back until COMMIT, with its arguments and the
+// prepared statement it was run as, if any.
 type held struct {
 	sql  string
 	args []any
+	stmt *stmt
 }
 
 // cancelTimeout bounds the cancel request sent when the context of held
 // statements ends during their COMMIT.
 const cancelTimeout = 10 * time.Second
+
+// cancelRepeat is how long a cancel request is given to take effect before
+// it is sent again (see cancelWhenDone).
+const cancelRepeat = time.Second
 
 // holds reports whether the statement query, run with ctx, is to be held
 // back until COMMIT: the connection is in a pgx transaction, the statement
@@ -67,31 +77,72 @@ func (c *conn) holds(ctx context.Context, query string) bool {
 	return c.tx != nil && atcommit.Has(query) && atcommit.IsCommitNext(ctx)
 }
 
-// hold keeps the statement for the COMMIT. Byte slices are copied: the
-// caller may reuse them once Exec has returned.
-func (c *conn) hold(ctx context.Context, query string, args []driver.NamedValue) driver.Result {
+// hold keeps the statement for the COMMIT. Byte slices, of []byte or of a
+// type of their own such as json.RawMessage, are copied: the caller may
+// reuse them once Exec has returned.
+func (c *conn) hold(ctx context.Context, query string, args []driver.NamedValue, s *stmt) driver.Result {
 	values := make([]any, len(args))
 	for i, a := range args {
-		if b, ok := a.Value.([]byte); ok {
-			a.Value = bytes.Clone(b)
-		}
-		values[i] = a.Value
+		values[i] = cloneBytes(a.Value)
 	}
 	if len(c.held) == 0 {
 		c.heldCtx = ctx
 	}
-	c.held = append(c.held, held{sql: query, args: values})
+	c.held = append(c.held, held{sql: query, args: values, stmt: s})
 	return heldResult{}
 }
 
-// batch takes the held statements, in order, as a pgx batch.
-func (c *conn) batch() *pgx.Batch {
+// cloneBytes returns a copy of v when it is a byte slice (of any type
+// whose kind is []byte), else v.
+func cloneBytes(v any) any {
+	switch b := v.(type) {
+	case nil, string, int64, float64, bool, time.Time:
+		return v
+	case []byte:
+		return bytes.Clone(b)
+	}
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Slice || rv.Type().Elem().Kind() != reflect.Uint8 || rv.IsNil() {
+		return v
+	}
+	c := reflect.MakeSlice(rv.Type(), rv.Len(), rv.Len())
+	reflect.Copy(c, rv)
+	return c.Interface()
+}
+
+// batch takes the held statements, in order, as a pgx batch, and returns
+// with it what to do with the batch's error (see refusedStale).
+func (c *conn) batch() (*pgx.Batch, func(error) error) {
 	b := &pgx.Batch{}
+	var prepared []*stmt
+	simple := c.pgx().Config().DefaultQueryExecMode == pgx.QueryExecModeSimpleProtocol
 	for _, h := range c.held {
-		b.Queue(h.sql, h.args...)
+		query := h.sql
+		if simple && strings.Contains(query, "--") {
+			// pgx joins the batch into one text, with ";": a line
+			// comment at the end would swallow what follows.
+			query += "\n"
+		}
+		b.Queue(query, h.args...)
+		if h.stmt != nil {
+			prepared = append(prepared, h.stmt)
+		}
 	}
 	c.held, c.heldCtx = nil, nil
-	return b
+	return b, func(err error) error { return refusedStale(err, prepared) }
+}
+
+// refusedStale marks the prepared statements of a batch refused for a
+// stale plan stale, as their own refusal does (stmt.go): pgx runs a batch's
+// statement text as the statement prepared under that name, and it would
+// be refused at every COMMIT until prepared afresh. It returns err.
+func refusedStale(err error, prepared []*stmt) error {
+	if IsStalePlan(err) {
+		for _, s := range prepared {
+			s.stale = true
+		}
+	}
+	return err
 }
 
 // sendHeld sends the held statements, in one round trip, before another
@@ -101,8 +152,8 @@ func (c *conn) sendHeld(ctx context.Context) error {
 	if len(c.held) == 0 {
 		return nil
 	}
-	b := c.batch()
-	return exec(c.pgx().SendBatch(ctx, b), b.Len())
+	b, refused := c.batch()
+	return refused(exec(c.pgx().SendBatch(ctx, b), b.Len()))
 }
 
 // commitHeld sends the held statements and the COMMIT in one round trip,
@@ -112,13 +163,14 @@ func (c *conn) sendHeld(ctx context.Context) error {
 //
 // The statements' own context may end meanwhile (a caller's cancellation
 // while a statement waits for a lock): the server is then asked to cancel
-// what it runs, as a statement sent at once would have been cancelled. The
-// statement fails and the COMMIT is skipped, or the COMMIT has run: the
-// outcome is known either way, and the connection stays usable, where
-// closing it would leave the COMMIT, already sent, in doubt.
+// what it runs, again until the batch returns, as a statement sent at once
+// would have been cancelled. The statement fails and the COMMIT is
+// skipped, or the COMMIT has run: the outcome is known either way, and the
+// connection stays usable, where closing it would leave the COMMIT,
+// already sent, in doubt.
 func (c *conn) commitHeld(ctx context.Context) error {
 	sctx := c.heldCtx
-	b := c.batch()
+	b, refused := c.batch()
 	b.Queue("commit")
 	pc := c.pgx()
 	if err := sctx.Err(); err != nil {
@@ -130,7 +182,7 @@ func (c *conn) commitHeld(ctx context.Context) error {
 		return context.Cause(sctx)
 	}
 	stop := cancelWhenDone(sctx, pc.PgConn())
-	err := exec(pc.SendBatch(ctx, b), b.Len())
+	err := refused(exec(pc.SendBatch(ctx, b), b.Len()))
 	if stop() && err != nil {
 		err = fmt.Errorf("%w: %w", context.Cause(sctx), err)
 	}
@@ -145,23 +197,35 @@ func (c *conn) commitHeld(ctx context.Context) error {
 }
 
 // cancelWhenDone sends a cancel request for pg's running statement when
-// ctx ends, until stop is called. stop waits for a request under way and
-// reports whether one was sent.
+// ctx ends, and again every cancelRepeat until stop is called: the server
+// ignores a request that finds it waiting for input (the batch still on
+// its way, overtaken by the request's own connection, or between two of
+// its messages), and the statement would then run, or wait for a lock,
+// as long as it takes. stop waits for a request under way and reports
+// whether one was sent.
 func cancelWhenDone(ctx context.Context, pg *pgconn.PgConn) (stop func() bool) {
 	if ctx.Done() == nil {
 		return func() bool { return false }
 	}
-	sent := make(chan struct{})
+	halt, sent := make(chan struct{}), make(chan struct{})
 	stopWatch := context.AfterFunc(ctx, func() {
 		defer close(sent)
-		cctx, cancel := context.WithTimeout(context.Background(), cancelTimeout)
-		defer cancel()
-		_ = pg.CancelRequest(cctx)
+		for {
+			cctx, cancel := context.WithTimeout(context.Background(), cancelTimeout)
+			_ = pg.CancelRequest(cctx)
+			cancel()
+			select {
+			case <-halt:
+				return
+			case <-time.After(cancelRepeat):
+			}
+		}
 	})
 	return func() bool {
 		if stopWatch() {
 			return false
 		}
+		close(halt)
 		<-sent
 		return true
 	}

@@ -270,7 +270,7 @@ func TestAtCommitCancelledDuringCommit(t *testing.T) {
 	if _, err := tx.Exec("INSERT INTO t VALUES (1)"); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(atcommit.CommitNext(context.Background()))
+	ctx, cancel := cancellableCommitNext()
 	defer cancel()
 	if _, err := tx.ExecContext(ctx, database.AtCommit+"SELECT pg_advisory_xact_lock(4242), nextval('s')"); err != nil {
 		t.Fatal(err)
@@ -307,7 +307,7 @@ func TestAtCommitCancelledBeforeCommit(t *testing.T) {
 	if _, err := tx.Exec("INSERT INTO t VALUES (1)"); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(atcommit.CommitNext(context.Background()))
+	ctx, cancel := cancellableCommitNext()
 	if _, err := tx.ExecContext(ctx, heldNextval); err != nil {
 		t.Fatal(err)
 	}
@@ -331,7 +331,7 @@ func TestAtCommitCancelledBeforeCommit(t *testing.T) {
 func TestAtCommitTransactionCancelledDuringCommit(t *testing.T) {
 	db := oneConn(t)
 	unlock := holdLock(t)
-	ctx, cancel := context.WithCancel(atcommit.CommitNext(context.Background()))
+	ctx, cancel := cancellableCommitNext()
 	defer cancel()
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
@@ -391,20 +391,7 @@ func TestAtCommitInEveryQueryExecMode(t *testing.T) {
 	}
 	for _, mode := range []string{"cache_statement", "cache_describe", "describe_exec", "exec", "simple_protocol"} {
 		t.Run(mode, func(t *testing.T) {
-			schema := schemaOf(t, oneConn(t)) // a schema of the test's, with t
-			dsn := testdb.PostgresDSN() + " search_path=" + schema + " default_query_exec_mode=" + mode
-			if strings.Contains(testdb.PostgresDSN(), "://") {
-				dsn = testdb.PostgresDSN() + sep(testdb.PostgresDSN()) + "search_path=" + schema + "&default_query_exec_mode=" + mode
-			}
-			gdb, err := database.Open(context.Background(), database.Config{URL: dsn, PoolSize: 1, MaxOverflow: -1})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { _ = database.Close(gdb) })
-			db, err := gdb.DB()
-			if err != nil {
-				t.Fatal(err)
-			}
+			db := execModeDB(t, mode)
 			ctx := atcommit.CommitNext(context.Background())
 			commit := func(id int) error {
 				tx, err := db.BeginTx(ctx, nil)
@@ -435,9 +422,37 @@ func TestAtCommitInEveryQueryExecMode(t *testing.T) {
 	}
 }
 
+// execModeDB opens PostgreSQL through Open with one connection in pgx's
+// query exec mode, on a schema of the test's with a table t (id).
+func execModeDB(t *testing.T, mode string) *sql.DB {
+	t.Helper()
+	schema := schemaOf(t, oneConn(t))
+	dsn := testdb.PostgresDSN() + " search_path=" + schema + " default_query_exec_mode=" + mode
+	if strings.Contains(testdb.PostgresDSN(), "://") {
+		dsn = testdb.PostgresDSN() + sep(testdb.PostgresDSN()) + "search_path=" + schema + "&default_query_exec_mode=" + mode
+	}
+	gdb, err := database.Open(context.Background(), database.Config{URL: dsn, PoolSize: 1, MaxOverflow: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = database.Close(gdb) })
+	db, err := gdb.DB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
 func sep(url string) string {
 	if strings.Contains(url, "?") {
 		return "&"
 	}
 	return "?"
+}
+
+// cancellableCommitNext is a context marked for COMMIT next that the test
+// can cancel, as a caller cancels txctx.Run's.
+func cancellableCommitNext() (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(context.Background())
+	return atcommit.CommitNext(ctx), cancel
 }

@@ -122,7 +122,7 @@ func (c *conn) ExecContext(ctx context.Context, query string, args []driver.Name
 		return nil, driver.ErrSkip
 	}
 	if c.holds(ctx, query) {
-		return c.hold(ctx, query, args), nil
+		return c.hold(ctx, query, args, nil), nil
 	}
 	if err := c.sendHeld(ctx); err != nil {
 		return nil, err

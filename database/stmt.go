@@ -37,7 +37,7 @@ var (
 
 func (s *stmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
 	if !s.stale && s.conn.holds(ctx, s.sql) { // a stale one prepares again first
-		return s.conn.hold(ctx, s.sql, args), nil
+		return s.conn.hold(ctx, s.sql, args, s), nil
 	}
 	if err := s.conn.sendHeld(ctx); err != nil {
 		return nil, err

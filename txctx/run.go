@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"github.com/gormext/gormext/internal/atcommit"
 )
 
 // Run runs fn in a transaction on the connection bound to ctx (the default
@@ -117,7 +119,7 @@ func runAttempt(ctx, hookCtx context.Context, s *scope, fn func(context.Context)
 		t.endObserving(Failed, err, c.retryReason(err, attempt, c.attempts))
 		return nil, err
 	}
-	txCtx := push(ctx, s.name, s.db, &t.root, true)
+	txCtx := push(atcommit.Clear(ctx), s.name, s.db, &t.root, true) // a flush's mark is not this transaction's
 	completed := false
 	defer func() {
 		if !completed {
@@ -217,7 +219,7 @@ func runNested(ctx context.Context, s *scope, fn func(context.Context) error, c 
 		so.end(Failed, err)
 		return err
 	}
-	fctx := push(ctx, s.name, s.db, f, true)
+	fctx := push(atcommit.Clear(ctx), s.name, s.db, f, true) // it may roll back: nothing is held for COMMIT
 	if c.timeout > 0 {
 		var cancel context.CancelFunc
 		fctx, cancel = context.WithTimeout(fctx, c.timeout)
