@@ -197,11 +197,17 @@ func schemeOf(raw string) string {
 
 var keywordPassword = regexp.MustCompile(`(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)`)
 
+// queryPassword is a password option in a URL's query (libpq and pgx read
+// ?password= as they read the user information's).
+var queryPassword = regexp.MustCompile(`(^|&)(password=)[^&]*`)
+
 // Redact returns a database URL or DSN with its password replaced by "xxxxx",
-// for logs and error messages.
+// in the user information and in a password option, for logs and error
+// messages.
 func Redact(raw string) string {
 	if strings.Contains(raw, "://") {
 		if u, err := url.Parse(raw); err == nil {
+			u.RawQuery = queryPassword.ReplaceAllString(u.RawQuery, "${1}${2}xxxxx")
 			return u.Redacted()
 		}
 		return "<malformed URL>"

@@ -143,6 +143,8 @@ func TestRedact(t *testing.T) {
 		{"host=h password='a " + secret + "' user=u", "host=h password=xxxxx user=u"},
 		{"postgres://u:" + secret + "@h:port/db", "<malformed URL>"},
 		{"postgresql+asyncpg://u:" + secret + "@h/db?ssl=require", "postgresql+asyncpg://u:xxxxx@h/db?ssl=require"},
+		{"postgres://u@h/db?sslmode=disable&password=" + secret + "&application_name=a", "postgres://u@h/db?sslmode=disable&password=xxxxx&application_name=a"},
+		{"postgres://u:" + secret + "@h/db?password=" + secret, "postgres://u:xxxxx@h/db?password=xxxxx"},
 	}
 	for _, tt := range tests {
 		if got := database.Redact(tt.in); got != tt.want {

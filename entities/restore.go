@@ -21,7 +21,9 @@ var ErrNotDeleted = errors.New("entities: no soft-deleted row with that primary 
 // update like any other, so UpdatedAt is written and a [VersionedEntity] is
 // version-checked.
 //
-// It fails with [ErrNotDeleted] when no deleted row has that key, with
+// It fails with [ErrNotDeleted] when no deleted row has that key (also
+// for a versioned model whose row is not deleted), with a
+// [*StaleEntityError] when the deleted row's version is not model's, with
 // gorm.ErrPrimaryKeyRequired when the key is zero, and with
 // gorm.ErrInvalidField when the model has no soft-delete column. ctx bounds
 // the statement.
@@ -43,13 +45,30 @@ func Restore(ctx context.Context, db *gorm.DB, model any) error {
 	res := tx.Unscoped().Model(model).
 		Where(clause.Neq{Column: clause.Column{Table: clause.CurrentTable, Name: field.DBName}, Value: nil}).
 		Update(field.DBName, nil)
-	if res.Error != nil {
+	if res.Error != nil && !(errors.Is(res.Error, ErrStaleEntity) && !deletedRowExists(tx, s, field, key)) {
 		return res.Error
 	}
-	if res.RowsAffected == 0 {
+	if res.Error != nil || res.RowsAffected == 0 {
 		return fmt.Errorf("%w: %s %v (table %s)", ErrNotDeleted, s.Name, key, s.Table)
 	}
 	return nil
+}
+
+// deletedRowExists reports whether a soft-deleted row of s has the primary
+// key key, so that a versioned Restore that matched no row tells a stale
+// version (the row is deleted) from a row that is not deleted. A failed
+// check counts as existing: the stale error is then returned as it was.
+func deletedRowExists(tx *gorm.DB, s *schema.Schema, field *schema.Field, key []any) bool {
+	q := tx.Unscoped().Table(s.Table).
+		Where(clause.Neq{Column: clause.Column{Table: clause.CurrentTable, Name: field.DBName}, Value: nil})
+	for i, f := range s.PrimaryFields {
+		q = q.Where(clause.Eq{Column: clause.Column{Table: clause.CurrentTable, Name: f.DBName}, Value: key[i]})
+	}
+	var n int64
+	if err := q.Limit(1).Count(&n).Error; err != nil {
+		return true
+	}
+	return n > 0
 }
 
 // softDeleteField is the DeletedAt of SoftDeletableEntity in s, or nil.

@@ -143,6 +143,51 @@ func TestVersionedSaveWithVersionZeroIsACreate(t *testing.T) {
 	})
 }
 
+// VersionedNote is soft-deletable and versioned.
+type VersionedNote struct {
+	entities.Entity
+	entities.VersionedEntity
+	entities.SoftDeletableEntity
+	Text string
+}
+
+// TestRestoreVersionedReportsNotDeleted: a versioned row that is not
+// deleted, or absent, is ErrNotDeleted for Restore, not a stale version
+// (reloading would not help); a deleted row read at an older version is
+// still stale.
+func TestRestoreVersionedReportsNotDeleted(t *testing.T) {
+	run(t, nil, []any{&VersionedNote{}}, func(t *testing.T, db *gorm.DB) {
+		ctx := t.Context()
+		n := VersionedNote{Text: "x"}
+		mustCreate(t, db, &n)
+		live := n
+		if err := entities.Restore(ctx, db, &live); !errors.Is(err, entities.ErrNotDeleted) || errors.Is(err, entities.ErrStaleEntity) {
+			t.Fatalf("Restore of a live row: err = %v, want ErrNotDeleted only", err)
+		}
+		ghost := VersionedNote{}
+		ghost.ID, ghost.Version = uuid.New(), 1
+		if err := entities.Restore(ctx, db, &ghost); !errors.Is(err, entities.ErrNotDeleted) || errors.Is(err, entities.ErrStaleEntity) {
+			t.Fatalf("Restore of a missing row: err = %v, want ErrNotDeleted only", err)
+		}
+		old := n
+		if err := db.Model(&n).Update("text", "y").Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Delete(&n).Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := entities.Restore(ctx, db, &old); !errors.Is(err, entities.ErrStaleEntity) {
+			t.Fatalf("Restore at an older version: err = %v, want ErrStaleEntity", err)
+		}
+		if err := entities.Restore(ctx, db, &n); err != nil {
+			t.Fatalf("Restore at the current version: %v", err)
+		}
+		if err := entities.Restore(ctx, db, &n); !errors.Is(err, entities.ErrNotDeleted) {
+			t.Fatalf("second Restore: err = %v, want ErrNotDeleted", err)
+		}
+	})
+}
+
 func TestRestoreSoftDeleted(t *testing.T) {
 	c := newClock()
 	run(t, []hooks.Option{hooks.WithClock(c.Now)}, []any{&Note{}}, func(t *testing.T, db *gorm.DB) {

@@ -90,7 +90,9 @@ func version(s string, src *Source) (int64, error) {
 	return v, nil
 }
 
-func (c *cli) printResults(ctx context.Context, res []Result, m *Migrator) error {
+// printResults prints what up, down or redo did and the version the
+// database is at; "nothing to do" only when the command did not fail.
+func (c *cli) printResults(ctx context.Context, res []Result, m *Migrator, failed error) error {
 	for _, r := range res {
 		verb := "applied "
 		if r.Direction == "down" {
@@ -102,7 +104,7 @@ func (c *cli) printResults(ctx context.Context, res []Result, m *Migrator) error
 	if err != nil {
 		return err
 	}
-	if len(res) == 0 {
+	if len(res) == 0 && failed == nil {
 		fmt.Fprintln(c.cfg.Stdout, "nothing to do")
 	}
 	fmt.Fprintf(c.cfg.Stdout, "current version: %s\n", describeVersion(cur))

@@ -22,7 +22,7 @@ func runUp(ctx context.Context, c *cli, o cmdOptions) error {
 		return err
 	}
 	res, err := m.UpTo(ctx, to)
-	if perr := c.printResults(ctx, res, m); err == nil {
+	if perr := c.printResults(ctx, res, m, err); err == nil {
 		err = perr
 	}
 	return err
@@ -42,7 +42,7 @@ func runDown(ctx context.Context, c *cli, o cmdOptions) error {
 			res, err = m.DownTo(ctx, to)
 		}
 	}
-	if perr := c.printResults(ctx, res, m); err == nil {
+	if perr := c.printResults(ctx, res, m, err); err == nil {
 		err = perr
 	}
 	return err
@@ -54,7 +54,7 @@ func runRedo(ctx context.Context, c *cli, _ cmdOptions) error {
 		return err
 	}
 	res, err := m.Redo(ctx)
-	if perr := c.printResults(ctx, res, m); err == nil {
+	if perr := c.printResults(ctx, res, m, err); err == nil {
 		err = perr
 	}
 	return err

@@ -122,9 +122,12 @@ func TestCLIFailuresAreClear(t *testing.T) {
 	}
 	dir := t.TempDir()
 	_ = os.WriteFile(filepath.Join(dir, "1_a.sql"), []byte(sqlFile("CREATE TABLE cli_a (id INTEGER);\nCREATE TABLE cli_a (id INTEGER);", "")), 0o644)
-	code, _, errOut = cliRun(t, migrate.Config{Dir: dir, URL: url}, "up")
+	code, out, errOut := cliRun(t, migrate.Config{Dir: dir, URL: url}, "up")
 	if code != migrate.ExitError || !strings.Contains(errOut, "1_a.sql") || !strings.Contains(errOut, "statement 2 at line 3") {
 		t.Fatalf("failing statement: exit %d %s", code, errOut)
+	}
+	if strings.Contains(out, "nothing to do") {
+		t.Fatalf("a failed up says %q", out)
 	}
 	_ = os.WriteFile(filepath.Join(dir, "2_b.sql"), []byte("-- migrate:up\nSELECT 1;\n"), 0o644)
 	code, _, errOut = cliRun(t, migrate.Config{Dir: dir, URL: url}, "up")
