@@ -26,6 +26,9 @@ func modelSchema(db *gorm.DB) (*schema.Schema, error) {
 		return nil, invalid("no model to check columns against: use db.Model(&T{}) or Find(&[]T{})")
 	}
 	if err := stmt.Parse(model); err != nil {
+		if errors.Is(err, schema.ErrUnsupportedDataType) {
+			return nil, invalid("no model to check columns against: the query reads into %T, which is not a model; use db.Model(&T{}) or Find(&[]T{})", model)
+		}
 		return nil, invalid("cannot read the model's columns: %v", err)
 	}
 	return stmt.Schema, nil
