@@ -32,7 +32,7 @@ func (e *DriftError) Unwrap() error { return ErrDrift }
 // only read.
 func Check(ctx context.Context, db *gorm.DB, models []any, opts DiffOptions) error {
 	opts.AllowDestructive = true
-	p, err := Diff(ctx, db, models, opts)
+	p, err := diff(ctx, db, models, opts, false) // only Up tells whether they differ
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package migrate
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -200,7 +201,7 @@ func (c *cli) source(ctx context.Context) (*Source, error) {
 		return nil, err
 	}
 	if c.cfg.FS != nil {
-		return Load(c.cfg.FS, path.Join(firstNonEmpty(c.cfg.FSDir, filepath.ToSlash(c.cfg.Dir)), sub), c.cfg.Go...)
+		return Load(c.cfg.FS, path.Join(cmp.Or(c.cfg.FSDir, filepath.ToSlash(c.cfg.Dir)), sub), c.cfg.Go...)
 	}
 	return LoadDir(filepath.Join(c.cfg.Dir, sub), c.cfg.Go...)
 }
@@ -236,7 +237,7 @@ func (c *cli) open(ctx context.Context) (*gorm.DB, error) {
 	}
 	// The pool settings come from the environment whichever way the URL
 	// comes; the URL is required there only when none was given.
-	given := firstNonEmpty(c.url, c.cfg.URL)
+	given := cmp.Or(c.url, c.cfg.URL)
 	envOpt := database.RequireURL()
 	if given != "" {
 		envOpt = database.WithEnvLogger(slog.New(slog.DiscardHandler)) // no fallback warning
@@ -248,7 +249,7 @@ func (c *cli) open(ctx context.Context) (*gorm.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	dbc.URL = firstNonEmpty(given, dbc.URL)
+	dbc.URL = cmp.Or(given, dbc.URL)
 	if c.cfg.Database != nil {
 		c.cfg.Database(&dbc)
 	}
@@ -285,13 +286,4 @@ func (c *cli) close() {
 	if c.db != nil {
 		_ = database.Close(c.db)
 	}
-}
-
-func firstNonEmpty(s ...string) string {
-	for _, v := range s {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }

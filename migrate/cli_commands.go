@@ -1,6 +1,7 @@
 package migrate
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
@@ -91,7 +92,8 @@ func version(s string, src *Source) (int64, error) {
 }
 
 // printResults prints what up, down or redo did and the version the
-// database is at; "nothing to do" only when the command did not fail.
+// database is at; "nothing to do" only when the command did not fail. It
+// returns failed, else the error reading the version.
 func (c *cli) printResults(ctx context.Context, res []Result, m *Migrator, failed error) error {
 	for _, r := range res {
 		verb := "applied "
@@ -102,13 +104,13 @@ func (c *cli) printResults(ctx context.Context, res []Result, m *Migrator, faile
 	}
 	cur, err := m.Current(ctx)
 	if err != nil {
-		return err
+		return cmp.Or(failed, err)
 	}
 	if len(res) == 0 && failed == nil {
 		fmt.Fprintln(c.cfg.Stdout, "nothing to do")
 	}
 	fmt.Fprintf(c.cfg.Stdout, "current version: %s\n", describeVersion(cur))
-	return nil
+	return failed
 }
 
 func describeVersion(v int64) string {

@@ -22,10 +22,7 @@ func runUp(ctx context.Context, c *cli, o cmdOptions) error {
 		return err
 	}
 	res, err := m.UpTo(ctx, to)
-	if perr := c.printResults(ctx, res, m, err); err == nil {
-		err = perr
-	}
-	return err
+	return c.printResults(ctx, res, m, err)
 }
 
 func runDown(ctx context.Context, c *cli, o cmdOptions) error {
@@ -42,10 +39,7 @@ func runDown(ctx context.Context, c *cli, o cmdOptions) error {
 			res, err = m.DownTo(ctx, to)
 		}
 	}
-	if perr := c.printResults(ctx, res, m, err); err == nil {
-		err = perr
-	}
-	return err
+	return c.printResults(ctx, res, m, err)
 }
 
 func runRedo(ctx context.Context, c *cli, _ cmdOptions) error {
@@ -54,10 +48,7 @@ func runRedo(ctx context.Context, c *cli, _ cmdOptions) error {
 		return err
 	}
 	res, err := m.Redo(ctx)
-	if perr := c.printResults(ctx, res, m, err); err == nil {
-		err = perr
-	}
-	return err
+	return c.printResults(ctx, res, m, err)
 }
 
 func runStamp(ctx context.Context, c *cli, o cmdOptions) error {

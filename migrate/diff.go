@@ -50,6 +50,11 @@ func (p *Plan) Empty() bool { return len(p.Up) == 0 }
 // keys, indexes and unique constraints, foreign keys and check
 // constraints. db itself is only read.
 func Diff(ctx context.Context, db *gorm.DB, models []any, opts DiffOptions) (*Plan, error) {
+	return diff(ctx, db, models, opts, true)
+}
+
+// diff is Diff; without withDown it leaves Plan.Down empty and unplanned.
+func diff(ctx context.Context, db *gorm.DB, models []any, opts DiffOptions, withDown bool) (*Plan, error) {
 	if opts.Table == "" {
 		opts.Table = DefaultTable
 	}
@@ -67,31 +72,42 @@ func Diff(ctx context.Context, db *gorm.DB, models []any, opts DiffOptions) (*Pl
 		return nil, err
 	}
 	desired.Name = current.Name
-	return e.plan(ctx, current, desired, opts)
+	return e.plan(ctx, current, desired, opts, withDown)
 }
 
-func (e *engine) plan(ctx context.Context, current, desired *schema.Schema, opts DiffOptions) (*Plan, error) {
-	up, err := e.drv.SchemaDiff(current, desired)
+func (e *engine) plan(ctx context.Context, current, desired *schema.Schema, opts DiffOptions, withDown bool) (*Plan, error) {
+	up, err := e.changes(current, desired)
 	if err != nil {
-		return nil, fmt.Errorf("migrate: comparing schemas: %w", err)
+		return nil, err
 	}
-	down, err := e.drv.SchemaDiff(desired, current)
-	if err != nil {
-		return nil, fmt.Errorf("migrate: comparing schemas: %w", err)
-	}
-	up, down = relevant(up), relevant(down)
 	p := &Plan{Destructive: destructive(up), Renames: renames(up)}
 	if p.Up, err = e.statements(ctx, up); err != nil {
 		return nil, err
 	}
-	if p.Down, err = e.statements(ctx, down); err != nil {
-		return nil, err
+	if withDown {
+		down, err := e.changes(desired, current)
+		if err != nil {
+			return nil, err
+		}
+		if p.Down, err = e.statements(ctx, down); err != nil {
+			return nil, err
+		}
 	}
 	if len(p.Destructive) > 0 && !opts.AllowDestructive {
 		return p, fmt.Errorf("%w: %s (pass --allow-destructive, DiffOptions.AllowDestructive, to write it)",
 			ErrDestructive, strings.Join(p.Destructive, "; "))
 	}
 	return p, nil
+}
+
+// changes are what brings from to to, without changes of schema
+// attributes (see relevant).
+func (e *engine) changes(from, to *schema.Schema) ([]schema.Change, error) {
+	c, err := e.drv.SchemaDiff(from, to)
+	if err != nil {
+		return nil, fmt.Errorf("migrate: comparing schemas: %w", err)
+	}
+	return relevant(c), nil
 }
 
 // statements plans changes as SQL statements, unqualified by schema so

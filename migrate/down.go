@@ -28,22 +28,30 @@ func (m *Migrator) DownTo(ctx context.Context, to int64) ([]Result, error) {
 // is negative.
 func (m *Migrator) down(ctx context.Context, to int64) ([]Result, error) {
 	var done []Result
-	err := m.session(ctx, func(conn *sql.Conn, recs map[int64]Record) error {
-		if err := m.verify(recs); err != nil {
-			return err
-		}
-		for _, mg := range m.toRevert(recs, to) {
-			r, err := m.applyDown(ctx, conn, mg)
-			if err != nil {
-				return err
-			}
-			if r.Migration != nil {
-				done = append(done, r)
-			}
-		}
-		return nil
+	err := m.session(ctx, func(conn *sql.Conn, recs map[int64]Record) (err error) {
+		done, err = m.downIn(ctx, conn, recs, to)
+		return err
 	})
 	return done, err
+}
+
+// downIn is down within a session; on failure it returns what it reverted
+// before.
+func (m *Migrator) downIn(ctx context.Context, conn *sql.Conn, recs map[int64]Record, to int64) ([]Result, error) {
+	if err := m.verify(recs); err != nil {
+		return nil, err
+	}
+	var done []Result
+	for _, mg := range m.toRevert(recs, to) {
+		r, err := m.applyDown(ctx, conn, mg)
+		if err != nil {
+			return done, err
+		}
+		if r.Migration != nil {
+			done = append(done, r)
+		}
+	}
+	return done, nil
 }
 
 func (m *Migrator) toRevert(recs map[int64]Record, to int64) []*Migration {
@@ -88,14 +96,24 @@ func (m *Migrator) applyDown(ctx context.Context, conn *sql.Conn, mg *Migration)
 	return Result{Migration: mg, Direction: "down", Duration: time.Since(start)}, nil
 }
 
-// Redo reverts the latest applied migration and applies it again.
+// Redo reverts the latest applied migration and applies it again, in one
+// session: no other command runs in between where the dialect excludes
+// them.
 func (m *Migrator) Redo(ctx context.Context) ([]Result, error) {
-	down, err := m.Down(ctx)
-	if err != nil || len(down) == 0 {
-		return down, err
-	}
-	up, err := m.UpTo(ctx, down[0].Migration.Version)
-	return append(down, up...), err
+	var done []Result
+	err := m.session(ctx, func(conn *sql.Conn, recs map[int64]Record) error {
+		down, err := m.downIn(ctx, conn, recs, -1)
+		done = down
+		if err != nil || len(down) == 0 {
+			return err
+		}
+		v := down[0].Migration.Version
+		delete(recs, v)
+		up, err := m.upIn(ctx, conn, recs, v)
+		done = append(done, up...)
+		return err
+	})
+	return done, err
 }
 
 func sortedVersions(recs map[int64]Record) []int64 { return slices.Sorted(maps.Keys(recs)) }

@@ -23,17 +23,11 @@ type Record struct {
 	AppliedAt time.Time
 }
 
+// ensureTable creates the version table when it is missing. One statement
+// is atomic on its own: it needs no migration transaction (on SQLite, the
+// foreign-key switching and the check of the whole database before commit).
 func (m *Migrator) ensureTable(ctx context.Context, conn *sql.Conn) error {
-	t, err := m.dialect.begin(ctx, conn)
-	if err != nil {
-		return fmt.Errorf("migrate: creating %s: %w", m.table, err)
-	}
-	if _, err := t.ex.ExecContext(ctx, m.dialect.createTable(m.table)); err != nil {
-		t.rollback()
-		return fmt.Errorf("migrate: creating %s: %w", m.table, err)
-	}
-	if err := t.commit(ctx); err != nil {
-		t.rollback()
+	if _, err := conn.ExecContext(ctx, m.dialect.createTable(m.table)); err != nil {
 		return fmt.Errorf("migrate: creating %s: %w", m.table, err)
 	}
 	return nil

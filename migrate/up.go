@@ -23,23 +23,31 @@ func (m *Migrator) UpTo(ctx context.Context, to int64) ([]Result, error) {
 		return nil, err
 	}
 	var done []Result
-	err := m.session(ctx, func(conn *sql.Conn, recs map[int64]Record) error {
-		pending, err := m.plan(recs, to)
-		if err != nil {
-			return err
-		}
-		for _, mg := range pending {
-			r, applied, err := m.applyUp(ctx, conn, mg)
-			if err != nil {
-				return err
-			}
-			if applied {
-				done = append(done, r)
-			}
-		}
-		return nil
+	err := m.session(ctx, func(conn *sql.Conn, recs map[int64]Record) (err error) {
+		done, err = m.upIn(ctx, conn, recs, to)
+		return err
 	})
 	return done, err
+}
+
+// upIn is UpTo within a session; on failure it returns what it applied
+// before.
+func (m *Migrator) upIn(ctx context.Context, conn *sql.Conn, recs map[int64]Record, to int64) ([]Result, error) {
+	pending, err := m.plan(recs, to)
+	if err != nil {
+		return nil, err
+	}
+	var done []Result
+	for _, mg := range pending {
+		r, applied, err := m.applyUp(ctx, conn, mg)
+		if err != nil {
+			return done, err
+		}
+		if applied {
+			done = append(done, r)
+		}
+	}
+	return done, nil
 }
 
 // Pending returns the migrations Up would apply, in order, after the same
