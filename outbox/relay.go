@@ -144,8 +144,14 @@ func (r *Relay) purge(ctx context.Context) error {
 }
 
 // wait sleeps until a signal, the next retry or the poll interval; after
-// a failed round, at most the first retry delay.
+// a failed round, at most the first retry delay. A signal that came during
+// the round ends it at once, without looking for the next retry.
 func (r *Relay) wait(ctx context.Context, signal <-chan struct{}, failed bool) {
+	select {
+	case <-signal:
+		return
+	default:
+	}
 	d := r.cfg.pollInterval
 	if failed {
 		d = min(d, r.backoff(1))
