@@ -2,6 +2,7 @@ package outbox_test
 
 import (
 	"context"
+	"strconv"
 	"testing"
 
 	"gorm.io/gorm"
@@ -52,7 +53,7 @@ func benchProducer(b *testing.B, db *gorm.DB) {
 		return func() error {
 			return txctx.Run(ctx, func(ctx context.Context) error {
 				i++
-				id := string(rune('a'+i%26)) + itoa(i)
+				id := string(rune('a'+i%26)) + strconv.Itoa(i)
 				if err := txctx.DB(ctx).Exec(insert, id).Error; err != nil {
 					return err
 				}
@@ -77,14 +78,3 @@ func benchProducer(b *testing.B, db *gorm.DB) {
 
 // plainInsert marks the reference side: a second plain INSERT.
 var plainInsert = outbox.New()
-
-func itoa(i int) string {
-	var buf [20]byte
-	n := len(buf)
-	for i > 0 || n == len(buf) {
-		n--
-		buf[n] = byte('0' + i%10)
-		i /= 10
-	}
-	return string(buf[n:])
-}

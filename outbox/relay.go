@@ -85,25 +85,25 @@ func (r *Relay) RunOnce(ctx context.Context) (int, error) {
 		return 0, r.err
 	}
 	rows, err := r.claim(ctx)
-	if err != nil || len(rows) == 0 {
-		return 0, err
+	if err != nil {
+		return 0, fmt.Errorf("claim: %w", err)
 	}
-	n, err := r.publish(ctx, rows)
-	return n, err
+	if len(rows) == 0 {
+		return 0, nil
+	}
+	return r.publish(ctx, rows)
 }
 
 // round is RunOnce for Run, which also purges sent messages kept for
-// retention; full reports a batch that was full (more may be waiting).
+// retention when there was nothing to publish; full reports a batch that
+// was full (more may be waiting). A round without error published every
+// message it claimed, so none were claimed when it published none.
 func (r *Relay) round(ctx context.Context) (full bool, err error) {
-	rows, err := r.claim(ctx)
-	if err != nil {
-		return false, fmt.Errorf("claim: %w", err)
-	}
-	if len(rows) == 0 {
+	n, err := r.RunOnce(ctx)
+	if err == nil && n == 0 {
 		return false, r.purge(ctx)
 	}
-	_, err = r.publish(ctx, rows)
-	return len(rows) == r.cfg.batchSize, err
+	return n == r.cfg.batchSize, err
 }
 
 // publish hands rows to the publisher, within half the claim's life, and
@@ -144,8 +144,14 @@ func (r *Relay) purge(ctx context.Context) error {
 }
 
 // wait sleeps until a signal, the next retry or the poll interval; after
-// a failed round, at most the first retry delay.
+// a failed round, at most the first retry delay. A signal that came during
+// the round ends it at once, without looking for the next retry.
 func (r *Relay) wait(ctx context.Context, signal <-chan struct{}, failed bool) {
+	select {
+	case <-signal:
+		return
+	default:
+	}
 	d := r.cfg.pollInterval
 	if failed {
 		d = min(d, r.backoff(1))

@@ -34,9 +34,6 @@ func wake(table string) {
 	waiters.mu.Lock()
 	defer waiters.mu.Unlock()
 	for ch := range waiters.chs[table] {
-		select {
-		case ch <- struct{}{}:
-		default:
-		}
+		notify(ch)
 	}
 }
