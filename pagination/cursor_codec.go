@@ -239,7 +239,7 @@ func fastValue(raw []byte, t reflect.Type, fits kinds) (any, error) {
 		err := tm.UnmarshalText(text)
 		return tm, err
 	}
-	return decodeValue(raw, t, fits.any)
+	return decodeValue(raw, t, fits)
 }
 
 // encodeBase64 is base64.RawURLEncoding.EncodeToString(src) with one

@@ -90,7 +90,7 @@ func (k key) valueType() reflect.Type {
 
 // decode reads the key's value from its cursor form (see decodeValue).
 func (k key) decode(raw json.RawMessage) (any, error) {
-	return decodeValue(raw, k.valueType(), k.custom())
+	return decodeValue(raw, k.valueType(), k.fits)
 }
 
 // custom reports whether a GORM serializer writes the key's values.
