@@ -64,30 +64,62 @@ func appendValue(dst []byte, v any) ([]byte, error) {
 		case nil:
 			return append(dst, "null"...), nil
 		case int64:
-			dst = append(dst, `["i",`...)
-			return append(strconv.AppendInt(dst, x, 10), ']'), nil
+			return appendInt(dst, x), nil
 		case float64:
-			dst = append(dst, `["f","`...)
-			return append(strconv.AppendFloat(dst, x, 'g', -1, 64), `"]`...), nil
+			return appendFloat(dst, x), nil
 		case bool:
-			dst = append(dst, `["b",`...)
-			return append(strconv.AppendBool(dst, x), ']'), nil
+			return appendBool(dst, x), nil
 		case string:
-			if plainJSON(x) {
-				dst = append(dst, `["s","`...)
-				return append(append(dst, x...), `"]`...), nil
+			if out, ok := appendText(dst, x); ok {
+				return out, nil
 			}
 		case []byte:
 			dst = append(dst, `["x","`...)
 			return append(base64.StdEncoding.AppendEncode(dst, x), `"]`...), nil
 		case time.Time:
-			if t, err := cursorTime(x).AppendText(append(dst, `["t","`...)); err == nil {
-				return append(t, `"]`...), nil
+			if out, ok := appendTime(dst, x); ok {
+				return out, nil
 			}
 		}
 	}
 	raw, err := encodeValue(v)
 	return append(dst, raw...), err
+}
+
+// appendInt, appendFloat, appendBool, appendText and appendTime append
+// the cursor form of one driver value, as encodeValue writes it. ok is
+// false, and dst unchanged, for a string JSON escapes or a time RFC 3339
+// cannot write: encodeValue writes those.
+
+func appendInt(dst []byte, x int64) []byte {
+	dst = append(dst, `["i",`...)
+	return append(strconv.AppendInt(dst, x, 10), ']')
+}
+
+func appendFloat(dst []byte, x float64) []byte {
+	dst = append(dst, `["f","`...)
+	return append(strconv.AppendFloat(dst, x, 'g', -1, 64), `"]`...)
+}
+
+func appendBool(dst []byte, x bool) []byte {
+	dst = append(dst, `["b",`...)
+	return append(strconv.AppendBool(dst, x), ']')
+}
+
+func appendText(dst []byte, x string) (_ []byte, ok bool) {
+	if !plainJSON(x) {
+		return dst, false
+	}
+	dst = append(dst, `["s","`...)
+	return append(append(dst, x...), `"]`...), true
+}
+
+func appendTime(dst []byte, x time.Time) (_ []byte, ok bool) {
+	out, err := cursorTime(x).AppendText(append(dst, `["t","`...))
+	if err != nil {
+		return dst, false
+	}
+	return append(out, `"]`...), true
 }
 
 // plainJSON reports whether json.Marshal writes s as itself in quotes:
@@ -207,7 +239,7 @@ func fastValue(raw []byte, t reflect.Type, fits kinds) (any, error) {
 		err := tm.UnmarshalText(text)
 		return tm, err
 	}
-	return decodeValue(raw, t, fits.any)
+	return decodeValue(raw, t, fits)
 }
 
 // encodeBase64 is base64.RawURLEncoding.EncodeToString(src) with one

@@ -2,7 +2,6 @@ package pagination
 
 import (
 	"reflect"
-	"strconv"
 	"time"
 )
 
@@ -89,24 +88,15 @@ func appendField(dst []byte, r fieldRead, row reflect.Value) (_ []byte, ok bool)
 	}
 	switch r.kind {
 	case intField:
-		dst = append(dst, `["i",`...)
-		return append(strconv.AppendInt(dst, v.Int(), 10), ']'), true
+		return appendInt(dst, v.Int()), true
 	case floatField:
-		dst = append(dst, `["f","`...)
-		return append(strconv.AppendFloat(dst, v.Float(), 'g', -1, 64), `"]`...), true
+		return appendFloat(dst, v.Float()), true
 	case boolField:
-		dst = append(dst, `["b",`...)
-		return append(strconv.AppendBool(dst, v.Bool()), ']'), true
+		return appendBool(dst, v.Bool()), true
 	case stringField:
-		if s := v.String(); plainJSON(s) {
-			dst = append(dst, `["s","`...)
-			return append(append(dst, s...), `"]`...), true
-		}
+		return appendText(dst, v.String())
 	case timeField:
-		t := cursorTime(*v.Addr().Interface().(*time.Time))
-		if out, err := t.AppendText(append(dst, `["t","`...)); err == nil {
-			return append(out, `"]`...), true
-		}
+		return appendTime(dst, *v.Addr().Interface().(*time.Time))
 	}
 	return dst, false
 }

@@ -105,10 +105,10 @@ func driverValue(v any) (dv any, ok bool) {
 }
 
 // decodeValue reads one sort value of a cursor for a key whose values have
-// the Go type t (custom when a GORM serializer writes them): the driver
-// value it carries or, for a "g" value, a value of type t. A value of a kind
-// t's values never convert to is an error.
-func decodeValue(raw json.RawMessage, t reflect.Type, custom bool) (any, error) {
+// the Go type t and are of the kinds fits (see kindsOf): the driver value
+// it carries or, for a "g" value, a value of type t. A value of a kind t's
+// values never convert to is an error.
+func decodeValue(raw json.RawMessage, t reflect.Type, fits kinds) (any, error) {
 	if string(raw) == "null" {
 		return nil, nil
 	}
@@ -120,7 +120,7 @@ func decodeValue(raw json.RawMessage, t reflect.Type, custom bool) (any, error) 
 	if err := json.Unmarshal(pair[0], &kind); err != nil {
 		return nil, err
 	}
-	if !kindFits(t, custom, kind) {
+	if !fits.fit(kind) {
 		return nil, fmt.Errorf("a value of kind %q for %s", kind, t)
 	}
 	switch kind {
@@ -170,13 +170,6 @@ var (
 	timeType   = reflect.TypeFor[time.Time]()
 )
 
-// kindFits reports whether a cursor value of the given kind can stand for a
-// value of type t. Values with a driver.Valuer or a serializer (custom) may
-// convert to any kind.
-func kindFits(t reflect.Type, custom bool, kind string) bool {
-	return kindsOf(t, custom).fit(kind)
-}
-
 // kinds are the kinds of cursor value that stand for the values of one Go
 // type: want, or "g", or any kind at all.
 type kinds struct {
@@ -190,8 +183,8 @@ func (k kinds) fit(kind string) bool {
 	return k.any || kind == k.want || kind == goJSONValue || k.want == textValue && kind == binTextVal
 }
 
-// kindsOf works out the kinds of t's values, custom when a serializer
-// writes them.
+// kindsOf works out the kinds of t's values. Values with a driver.Valuer
+// or a serializer (custom) may convert to any kind.
 func kindsOf(t reflect.Type, custom bool) kinds {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()

@@ -47,7 +47,7 @@ func CodecAgrees(v any, t reflect.Type) string {
 	if errSlow != nil {
 		return ""
 	}
-	want, errWant := decodeValue(slow, t, false)
+	want, errWant := decodeValue(slow, t, kindsOf(t, false))
 	body, _, ok := parseBody([]byte(`{"v":[`+string(slow)+`],"t":1}`), nil)
 	if !ok {
 		return "" // read by encoding/json

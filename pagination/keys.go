@@ -9,6 +9,8 @@ import (
 
 	"gorm.io/gorm/clause"
 	"gorm.io/gorm/schema"
+
+	"github.com/gormext/gormext/internal/joins"
 )
 
 // key is an Order resolved against a schema: a column of the model, a
@@ -90,7 +92,7 @@ func (k key) valueType() reflect.Type {
 
 // decode reads the key's value from its cursor form (see decodeValue).
 func (k key) decode(raw json.RawMessage) (any, error) {
-	return decodeValue(raw, k.valueType(), k.custom())
+	return decodeValue(raw, k.valueType(), k.fits)
 }
 
 // custom reports whether a GORM serializer writes the key's values.
@@ -121,17 +123,9 @@ func resolveKey(s *schema.Schema, o Order) (key, error) {
 // belongs-to or has-one: a has-many or many-to-many join repeats the
 // model's rows, so it is refused. Errors match ErrUnknownColumn.
 func JoinedColumn(s *schema.Schema, assoc, col string) (*schema.Relationship, *schema.Field, error) {
-	rel := s.Relationships.Relations[assoc]
-	if rel == nil {
-		return nil, nil, fmt.Errorf("%w: the model %s has no association %q", ErrUnknownColumn, s.Name, assoc)
-	}
-	if rel.Type != schema.BelongsTo && rel.Type != schema.HasOne {
-		return nil, nil, fmt.Errorf("%w: %s.%s is a %s association; only columns of belongs-to and has-one associations can be used, as other joins repeat rows",
-			ErrUnknownColumn, s.Name, assoc, rel.Type)
-	}
-	f := rel.FieldSchema.FieldsByDBName[col]
-	if f == nil {
-		return nil, nil, fmt.Errorf("%w: the association %s of %s has no column %q", ErrUnknownColumn, assoc, s.Name, col)
+	rel, f, err := joins.Column(s, assoc, col)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: %s", ErrUnknownColumn, err)
 	}
 	return rel, f, nil
 }

@@ -98,21 +98,27 @@ func (p *pred) lead(k key, v any) bool {
 }
 
 func (p *pred) rowValue(keys []key, values []any) {
-	p.add("(")
-	for i, k := range keys {
-		p.sep(i)
-		p.col(k)
-	}
-	if keys[0].Desc {
-		p.add(") < (")
-	} else {
-		p.add(") > (")
-	}
+	p.rowOpen(keys, keys[0].Desc)
 	for i, v := range values {
 		p.sep(i)
 		p.val(v)
 	}
 	p.add(")")
+}
+
+// rowOpen writes the row-value comparison of keys up to its values:
+// "(a, b) > (", or "(a, b) < (" when desc.
+func (p *pred) rowOpen(keys []key, desc bool) {
+	p.add("(")
+	for i, k := range keys {
+		p.sep(i)
+		p.col(k)
+	}
+	if desc {
+		p.add(") < (")
+	} else {
+		p.add(") > (")
+	}
 }
 
 // cmp is the comparison, spaced, that puts a row after the cursor on a

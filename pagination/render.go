@@ -2,7 +2,6 @@ package pagination
 
 import (
 	"reflect"
-	"strings"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -40,40 +39,25 @@ func (r *resolvedKeys) render(stmt *gorm.Statement) *rendered {
 	return x
 }
 
+// newRendered writes r's text for stmt with the builders of the general
+// path, orderBy and pred, so that the text is theirs.
 func newRendered(r *resolvedKeys, stmt *gorm.Statement) *rendered {
-	cols := make([]string, len(r.keys))
-	for i, k := range r.keys {
-		if e, ok := k.column().(rawSQL); ok { // a declared expression
-			cols[i] = string(e)
-			continue
-		}
-		var b strings.Builder
-		stmt.QuoteTo(&b, k.column())
-		cols[i] = b.String()
-	}
-	list := strings.Join(cols, ", ")
+	var asc, desc pred
+	asc.rowOpen(r.keys, false)
+	desc.rowOpen(r.keys, true)
 	return &rendered{
 		dialector: stmt.DB.Dialector, table: stmt.Table,
-		order: orderText(r.keys, cols), back: orderText(r.back, cols),
-		rowAsc: "(" + list + ") > (", rowDesc: "(" + list + ") < (",
+		order: textOf(stmt, orderBy(r.keys)), back: textOf(stmt, orderBy(r.back)),
+		rowAsc: textOf(stmt, asc), rowDesc: textOf(stmt, desc),
 	}
 }
 
-// orderText is the ORDER BY of keys, whose columns are cols, as orderBy
-// writes it.
-func orderText(keys []key, cols []string) string {
-	var b strings.Builder
-	for i, k := range keys {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(cols[i])
-		b.WriteString(direction(k.Desc))
-		if k.nullable() {
-			b.WriteString(nulls(k.NullsFirst))
-		}
-	}
-	return b.String()
+// textOf is the SQL text e writes for stmt's dialector and table: e must
+// bind no values.
+func textOf(stmt *gorm.Statement, e clause.Expression) string {
+	scratch := &gorm.Statement{DB: stmt.DB, Table: stmt.Table}
+	e.Build(scratch)
+	return scratch.SQL.String()
 }
 
 // orderExpr is the ORDER BY of a resolved order (its keys reversed when

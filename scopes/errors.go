@@ -70,7 +70,7 @@ func quote(s string) string {
 // column can hold: invalid UTF-8 and NUL bytes.
 func checkParamText(param, s string) error {
 	if must := textMust(s); must != "" {
-		return newParamError(ErrInvalidFilter, nil, param, "text", param+": "+must)
+		return rejectParam(param, "text", "%s", must)
 	}
 	return nil
 }

@@ -9,7 +9,6 @@ import (
 	"gorm.io/gorm/schema"
 
 	"github.com/gormext/gormext/internal/joins"
-	"github.com/gormext/gormext/pagination"
 )
 
 // modelSchema returns the parsed schema of the model the statement queries
@@ -57,9 +56,9 @@ func keyColumn(s *schema.Schema, name string) (col clause.Column, assoc string, 
 		}
 		return clause.Column{Table: clause.CurrentTable, Name: f.DBName}, "", nil
 	}
-	_, f, err := pagination.JoinedColumn(s, assoc, dbName)
+	_, f, err := joins.Column(s, assoc, dbName)
 	if err != nil {
-		return col, "", errors.New(strings.TrimPrefix(err.Error(), pagination.ErrUnknownColumn.Error()+": "))
+		return col, "", err
 	}
 	return clause.Column{Table: assoc, Name: f.DBName}, assoc, nil
 }

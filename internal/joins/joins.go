@@ -1,5 +1,5 @@
 // Package joins makes a statement join an association the way GORM's
-// Joins("Assoc") does, once.
+// Joins("Assoc") does, once, and resolves the columns such a join reads.
 package joins
 
 import (
