@@ -277,7 +277,7 @@ func (t *txn) observedValue(key any) (any, bool) {
 
 // retryReason is the Result.RetryReason of an attempt that ended with err.
 func (c *config) retryReason(err error, attempt, attempts int) string {
-	if err == nil || attempt >= attempts || !c.retryable(err) {
+	if !c.retries(err, attempt, attempts) {
 		return ""
 	}
 	var s sqlStater

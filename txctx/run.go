@@ -98,7 +98,7 @@ func runOutermost(ctx context.Context, s *scope, fn func(context.Context) error,
 	}
 	for attempt := 1; ; attempt++ {
 		hooks, err := runAttempt(ctx, hookCtx, s, fn, c, attempt)
-		if err == nil || attempt >= c.attempts || !c.retryable(err) {
+		if !c.retries(err, attempt, c.attempts) {
 			runHooks(hookCtx, hooks)
 			return err
 		}
