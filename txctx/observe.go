@@ -281,13 +281,15 @@ func (c *config) retryReason(err error, attempt, attempts int) string {
 		return ""
 	}
 	var s sqlStater
-	switch {
-	case !errors.As(err, &s) || !isSerializationFailure(err):
-		return RetryCondition
-	case s.SQLState() == "40P01":
-		return RetryDeadlock
+	if errors.As(err, &s) {
+		switch s.SQLState() { // as isSerializationFailure reads it
+		case "40001":
+			return RetrySerialization
+		case "40P01":
+			return RetryDeadlock
+		}
 	}
-	return RetrySerialization
+	return RetryCondition
 }
 
 // savepointObservation is the observation of one savepoint, on the stack
