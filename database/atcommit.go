@@ -172,18 +172,17 @@ func (c *conn) commitHeld(ctx context.Context) error {
 	b, hs := c.batch()
 	b.Queue("commit")
 	pc := c.pgx()
-	if err := sctx.Err(); err != nil {
+	var err error
+	if sctx.Err() != nil {
 		// Ended before anything was sent: the statements fail as they
 		// would have at once.
-		if _, rerr := pc.Exec(ctx, "rollback"); rerr != nil {
-			_ = pc.Close(ctx)
+		err = context.Cause(sctx)
+	} else {
+		stop := cancelWhenDone(sctx, pc.PgConn())
+		err = refusedStale(exec(pc.SendBatch(ctx, b), b.Len()), hs)
+		if stop() && err != nil {
+			err = fmt.Errorf("%w: %w", context.Cause(sctx), err)
 		}
-		return context.Cause(sctx)
-	}
-	stop := cancelWhenDone(sctx, pc.PgConn())
-	err := refusedStale(exec(pc.SendBatch(ctx, b), b.Len()), hs)
-	if stop() && err != nil {
-		err = fmt.Errorf("%w: %w", context.Cause(sctx), err)
 	}
 	if err != nil && !pc.IsClosed() && pc.PgConn().TxStatus() != 'I' {
 		// The COMMIT did not run: end the transaction, as pgx's Commit
