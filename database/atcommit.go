@@ -110,13 +110,14 @@ func cloneBytes(v any) any {
 	return c.Interface()
 }
 
-// batch takes the held statements, in order, as a pgx batch, and returns
-// with it what to do with the batch's error (see refusedStale).
-func (c *conn) batch() (*pgx.Batch, func(error) error) {
+// batch takes the held statements, in order, as a pgx batch; it returns
+// them too, for refusedStale.
+func (c *conn) batch() (*pgx.Batch, []held) {
+	hs := c.held
+	c.held, c.heldCtx = nil, nil
 	b := &pgx.Batch{}
-	var prepared []*stmt
 	simple := c.pgx().Config().DefaultQueryExecMode == pgx.QueryExecModeSimpleProtocol
-	for _, h := range c.held {
+	for _, h := range hs {
 		query := h.sql
 		if simple && strings.Contains(query, "--") {
 			// pgx joins the batch into one text, with ";": a line
@@ -124,22 +125,20 @@ func (c *conn) batch() (*pgx.Batch, func(error) error) {
 			query += "\n"
 		}
 		b.Queue(query, h.args...)
-		if h.stmt != nil {
-			prepared = append(prepared, h.stmt)
-		}
 	}
-	c.held, c.heldCtx = nil, nil
-	return b, func(err error) error { return refusedStale(err, prepared) }
+	return b, hs
 }
 
-// refusedStale marks the prepared statements of a batch refused for a
-// stale plan stale, as their own refusal does (stmt.go): pgx runs a batch's
-// statement text as the statement prepared under that name, and it would
-// be refused at every COMMIT until prepared afresh. It returns err.
-func refusedStale(err error, prepared []*stmt) error {
+// refusedStale marks the prepared statements among hs, a batch refused for
+// a stale plan, stale, as their own refusal does (stmt.go): pgx runs a
+// batch's statement text as the statement prepared under that name, and it
+// would be refused at every COMMIT until prepared afresh. It returns err.
+func refusedStale(err error, hs []held) error {
 	if IsStalePlan(err) {
-		for _, s := range prepared {
-			s.stale = true
+		for _, h := range hs {
+			if h.stmt != nil {
+				h.stmt.stale = true
+			}
 		}
 	}
 	return err
@@ -152,8 +151,8 @@ func (c *conn) sendHeld(ctx context.Context) error {
 	if len(c.held) == 0 {
 		return nil
 	}
-	b, refused := c.batch()
-	return refused(exec(c.pgx().SendBatch(ctx, b), b.Len()))
+	b, hs := c.batch()
+	return refusedStale(exec(c.pgx().SendBatch(ctx, b), b.Len()), hs)
 }
 
 // commitHeld sends the held statements and the COMMIT in one round trip,
@@ -170,21 +169,20 @@ func (c *conn) sendHeld(ctx context.Context) error {
 // already sent, in doubt.
 func (c *conn) commitHeld(ctx context.Context) error {
 	sctx := c.heldCtx
-	b, refused := c.batch()
+	b, hs := c.batch()
 	b.Queue("commit")
 	pc := c.pgx()
-	if err := sctx.Err(); err != nil {
+	var err error
+	if sctx.Err() != nil {
 		// Ended before anything was sent: the statements fail as they
 		// would have at once.
-		if _, rerr := pc.Exec(ctx, "rollback"); rerr != nil {
-			_ = pc.Close(ctx)
+		err = context.Cause(sctx)
+	} else {
+		stop := cancelWhenDone(sctx, pc.PgConn())
+		err = refusedStale(exec(pc.SendBatch(ctx, b), b.Len()), hs)
+		if stop() && err != nil {
+			err = fmt.Errorf("%w: %w", context.Cause(sctx), err)
 		}
-		return context.Cause(sctx)
-	}
-	stop := cancelWhenDone(sctx, pc.PgConn())
-	err := refused(exec(pc.SendBatch(ctx, b), b.Len()))
-	if stop() && err != nil {
-		err = fmt.Errorf("%w: %w", context.Cause(sctx), err)
 	}
 	if err != nil && !pc.IsClosed() && pc.PgConn().TxStatus() != 'I' {
 		// The COMMIT did not run: end the transaction, as pgx's Commit

@@ -112,23 +112,11 @@ func (p *lagProxy) lag() (release func()) {
 // without waiting for that lock, with the context's error, and nothing
 // committed.
 func TestAtCommitCancelOvertakingTheBatch(t *testing.T) {
-	if testdb.PostgresDSN() == "" {
-		t.Skip(testdb.EnvPostgresDSN + " not set")
-	}
 	var proxy *lagProxy
-	gdb := testdb.Open(t, testdb.Postgres,
-		testdb.Through(func(addr string) string {
-			proxy = startLagProxy(t, addr)
-			return proxy.addr
-		}),
-		testdb.WithConfig(func(c *database.Config) { c.PoolSize, c.MaxOverflow = 1, -1 }))
-	db, err := gdb.DB()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.Exec("CREATE TABLE t (id integer PRIMARY KEY)"); err != nil {
-		t.Fatal(err)
-	}
+	db := oneConn(t, testdb.Through(func(addr string) string {
+		proxy = startLagProxy(t, addr)
+		return proxy.addr
+	}))
 	unlock := holdLock(t)
 	unlocked := false
 	defer func() {
@@ -166,8 +154,5 @@ func TestAtCommitCancelOvertakingTheBatch(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("Commit whose statement's context ended: %v, want context.Canceled", err)
 	}
-	var n int
-	if err := db.QueryRow("SELECT count(*) FROM t").Scan(&n); err != nil || n != 0 {
-		t.Fatalf("rows: %d, %v; want 0 from a working pool", n, err)
-	}
+	wantRows(t, db, 0, "rows from a working pool")
 }

@@ -30,8 +30,5 @@ func TestAtCommitLineCommentInSimpleProtocol(t *testing.T) {
 	if err := tx.Commit(); err != nil {
 		t.Fatalf("Commit: %v", err)
 	}
-	var n int
-	if err := db.QueryRow("SELECT count(*) FROM t").Scan(&n); err != nil || n != 2 {
-		t.Fatalf("rows: %d, %v; want 2", n, err)
-	}
+	wantRows(t, db, 2, "rows")
 }

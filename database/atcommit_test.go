@@ -20,16 +20,16 @@ import (
 // another connection sees at once whether a statement calling it has run,
 // whatever becomes of its transaction.
 
-// oneConn opens PostgreSQL through Open with one connection, and a table
-// t (id) and a sequence s in its schema.
-func oneConn(t *testing.T) *sql.DB {
+// oneConn opens PostgreSQL through Open with one connection (and opts),
+// and a table t (id) and a sequence s in its schema.
+func oneConn(t *testing.T, opts ...testdb.Option) *sql.DB {
 	t.Helper()
 	if testdb.PostgresDSN() == "" {
 		t.Skip(testdb.EnvPostgresDSN + " not set")
 	}
-	db := testdb.Open(t, testdb.Postgres, testdb.WithConfig(func(c *database.Config) {
+	db := testdb.Open(t, testdb.Postgres, append(opts, testdb.WithConfig(func(c *database.Config) {
 		c.PoolSize, c.MaxOverflow = 1, -1
-	}))
+	}))...)
 	sqlDB, err := db.DB()
 	if err != nil {
 		t.Fatal(err)
@@ -68,6 +68,16 @@ func sequence(t *testing.T, db *sql.DB, schema string) int64 {
 	return v
 }
 
+// wantRows fails the test unless table t holds want rows, counted through
+// db's pool; what says when.
+func wantRows(t *testing.T, db *sql.DB, want int, what string) {
+	t.Helper()
+	var n int
+	if err := db.QueryRow("SELECT count(*) FROM t").Scan(&n); err != nil || n != want {
+		t.Fatalf("%s: %d, %v; want %d", what, n, err, want)
+	}
+}
+
 func schemaOf(t *testing.T, db *sql.DB) string {
 	t.Helper()
 	var s string
@@ -104,10 +114,7 @@ func TestAtCommitStatementTravelsWithCommit(t *testing.T) {
 	if v := sequence(t, db, schema); v != 1 {
 		t.Fatalf("after COMMIT the sequence is at %d, want 1", v)
 	}
-	var n int
-	if err := db.QueryRow("SELECT count(*) FROM t").Scan(&n); err != nil || n != 1 {
-		t.Fatalf("committed rows: %d, %v", n, err)
-	}
+	wantRows(t, db, 1, "committed rows")
 }
 
 func TestAtCommitStatementRunsAtOnceWithoutCommitNext(t *testing.T) {
@@ -200,10 +207,7 @@ func TestAtCommitStatementFailureFailsCommit(t *testing.T) {
 		t.Fatalf("Commit after a held statement that violates a key: %v, want the unique violation", err)
 	}
 	// Nothing committed, and the pool's one connection is usable.
-	var n int
-	if err := db.QueryRow("SELECT count(*) FROM t").Scan(&n); err != nil || n != 0 {
-		t.Fatalf("rows after a failed commit: %d, %v; want 0", n, err)
-	}
+	wantRows(t, db, 0, "rows after a failed commit")
 	if _, err := db.Exec("INSERT INTO t VALUES (2)"); err != nil {
 		t.Fatalf("the connection after a failed commit: %v", err)
 	}
@@ -285,10 +289,7 @@ func TestAtCommitCancelledDuringCommit(t *testing.T) {
 		t.Fatalf("Commit whose statement was cancelled: %v; want context.Canceled and the server's query_canceled", err)
 	}
 	unlock()
-	var n int
-	if err := db.QueryRow("SELECT count(*) FROM t").Scan(&n); err != nil || n != 0 {
-		t.Fatalf("rows after a cancelled commit: %d, %v; want 0", n, err)
-	}
+	wantRows(t, db, 0, "rows after a cancelled commit")
 	if v := sequence(t, db, schema); v != 0 {
 		t.Fatalf("the held statement ran to its end (sequence at %d)", v)
 	}
@@ -315,10 +316,7 @@ func TestAtCommitCancelledBeforeCommit(t *testing.T) {
 	if err := tx.Commit(); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Commit of a statement whose context ended: %v, want context.Canceled", err)
 	}
-	var n int
-	if err := db.QueryRow("SELECT count(*) FROM t").Scan(&n); err != nil || n != 0 {
-		t.Fatalf("rows: %d, %v; want 0 from a working pool", n, err)
-	}
+	wantRows(t, db, 0, "rows from a working pool")
 	if v := sequence(t, db, schema); v != 0 {
 		t.Fatalf("the statement was sent (sequence at %d)", v)
 	}
@@ -351,10 +349,7 @@ func TestAtCommitTransactionCancelledDuringCommit(t *testing.T) {
 		t.Fatal("Commit succeeded although its context ended while its statement waited")
 	}
 	unlock()
-	var n int
-	if err := db.QueryRow("SELECT count(*) FROM t").Scan(&n); err != nil || n != 0 {
-		t.Fatalf("rows after a cancelled commit: %d, %v; want 0 from a working pool", n, err)
-	}
+	wantRows(t, db, 0, "rows after a cancelled commit, from a working pool")
 }
 
 func TestAtCommitMarkerIsACommentOnSQLite(t *testing.T) {
@@ -414,10 +409,7 @@ func TestAtCommitInEveryQueryExecMode(t *testing.T) {
 			if err := commit(2); err != nil {
 				t.Fatalf("the connection after a failed commit: %v", err)
 			}
-			var n int
-			if err := db.QueryRow("SELECT count(*) FROM t").Scan(&n); err != nil || n != 2 {
-				t.Fatalf("rows: %d, %v; want 2", n, err)
-			}
+			wantRows(t, db, 2, "rows")
 		})
 	}
 }

@@ -57,11 +57,8 @@ func BeforeCommit[T any](ctx context.Context, key any, item T, flush func(ctx co
 	if !t.isOpen(s.frame) {
 		return concurrentErr(s.frame)
 	}
-	if t.base == nil && t.lazy && t.beginErr == nil {
-		t.beginErr = t.beginLazyLocked(ctx) // a Middleware request's: it now has work to commit
-	}
-	if t.beginErr != nil {
-		return t.beginErr
+	if err := t.beginLazyLocked(ctx); err != nil { // a Middleware request's begins: it now has work to commit
+		return err
 	}
 	s.frame.pending = append(s.frame.pending, p)
 	return nil

@@ -52,16 +52,21 @@ func (t *txn) beginLocked(ctx context.Context, poolWait time.Duration) error {
 }
 
 // beginLazyLocked begins a lazy transaction (Middleware) on its first use,
-// observed from the request's context.
+// observed from the request's context. It returns the failure to begin,
+// then and at every later use; a transaction begun, or not lazy, is left
+// as it is.
 func (t *txn) beginLazyLocked(ctx context.Context) error {
+	if t.base != nil || !t.lazy || t.beginErr != nil {
+		return t.beginErr
+	}
 	if t.ob != nil {
 		t.startObserving(t.ob.base)
 	}
-	err := t.beginLocked(ctx, 0)
-	if err != nil {
-		t.endObserving(Failed, err, "")
+	t.beginErr = t.beginLocked(ctx, 0)
+	if t.beginErr != nil {
+		t.endObserving(Failed, t.beginErr, "")
 	}
-	return err
+	return t.beginErr
 }
 
 // watchBegin cancels the BEGIN when ctx ends or poolWait passes; stop

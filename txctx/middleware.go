@@ -137,7 +137,7 @@ func serve(c *middlewareConfig, conns []conn, next http.Handler, w http.Response
 			retries = c.attempts
 		}
 		held, hooks, err := serveAttempt(c, conns, next, r, attempt, retries)
-		if err != nil && attempt < retries && c.tx.retryable(err) && sleep(r.Context(), c.tx.backoff(attempt)) {
+		if c.tx.retries(err, attempt, retries) && sleep(r.Context(), c.tx.backoff(attempt)) {
 			continue
 		}
 		if err != nil {

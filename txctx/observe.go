@@ -197,11 +197,28 @@ func newObserved(conn *gorm.DB) *observed {
 	return nil
 }
 
-// observation is an observed scope: the context Start returned and the
-// scope it was told.
+// observation is an observed scope: its observer, the context Start
+// returned and the scope it was told. A savepoint's lives on the stack of
+// runNested, the zero observation when t is not observed.
 type observation struct {
-	ctx   context.Context
-	scope Scope
+	observer Observer
+	ctx      context.Context
+	scope    Scope
+}
+
+// observe tells t's observer that the scope of kind (savepoint sp) begins,
+// from ctx.
+func (t *txn) observe(ctx context.Context, kind Kind, sp string) observation {
+	o := observation{observer: t.ob.observer, scope: t.scope(kind, sp)}
+	o.ctx = o.observer.Start(ctx, o.scope)
+	return o
+}
+
+// end tells the observer, if any, that the scope has ended.
+func (o *observation) end(outcome Outcome, err error, retry string) {
+	if o.observer != nil {
+		o.observer.End(o.ctx, o.scope, Result{Outcome: outcome, Err: err, RetryReason: retry})
+	}
 }
 
 // observing records what the observer is told about t: its connection's
@@ -232,9 +249,8 @@ func (t *txn) startObserving(ctx context.Context) context.Context {
 	if t.ob == nil {
 		return ctx
 	}
-	o := &observation{scope: t.scope(Transaction, "")}
-	o.ctx = t.ob.observer.Start(ctx, o.scope)
-	t.ob.current.Store(o)
+	o := t.observe(ctx, Transaction, "")
+	t.ob.current.Store(&o)
 	return o.ctx
 }
 
@@ -244,7 +260,7 @@ func (t *txn) endObserving(outcome Outcome, err error, retry string) {
 		return
 	}
 	if o := t.ob.current.Swap(nil); o != nil {
-		t.ob.observer.End(o.ctx, o.scope, Result{Outcome: outcome, Err: err, RetryReason: retry})
+		o.end(outcome, err, retry)
 	}
 }
 
@@ -277,42 +293,28 @@ func (t *txn) observedValue(key any) (any, bool) {
 
 // retryReason is the Result.RetryReason of an attempt that ended with err.
 func (c *config) retryReason(err error, attempt, attempts int) string {
-	if err == nil || attempt >= attempts || !c.retryable(err) {
+	if !c.retries(err, attempt, attempts) {
 		return ""
 	}
 	var s sqlStater
-	switch {
-	case !errors.As(err, &s) || !isSerializationFailure(err):
-		return RetryCondition
-	case s.SQLState() == "40P01":
-		return RetryDeadlock
+	if errors.As(err, &s) {
+		switch s.SQLState() { // as isSerializationFailure reads it
+		case "40001":
+			return RetrySerialization
+		case "40P01":
+			return RetryDeadlock
+		}
 	}
-	return RetrySerialization
+	return RetryCondition
 }
 
-// savepointObservation is the observation of one savepoint, on the stack
-// of runNested.
-type savepointObservation struct {
-	observer Observer
-	ctx      context.Context
-	scope    Scope
-}
-
-// startSavepoint tells t's observer that savepoint f begins; it returns the
-// context of the savepoint's scope.
-func (t *txn) startSavepoint(ctx context.Context, f *frame) (context.Context, savepointObservation) {
+// startSavepoint tells t's observer, if any, that savepoint f begins; it
+// returns the context of the savepoint's scope (ctx itself when t is not
+// observed).
+func (t *txn) startSavepoint(ctx context.Context, f *frame) (context.Context, observation) {
 	if t.ob == nil {
-		return ctx, savepointObservation{}
+		return ctx, observation{}
 	}
-	so := savepointObservation{observer: t.ob.observer, scope: t.scope(Savepoint, f.savepoint)}
-	so.ctx = so.observer.Start(ctx, so.scope)
+	so := t.observe(ctx, Savepoint, f.savepoint)
 	return so.ctx, so
-}
-
-// end tells the observer that the savepoint has ended.
-func (so *savepointObservation) end(outcome Outcome, err error) {
-	if so.observer == nil {
-		return
-	}
-	so.observer.End(so.ctx, so.scope, Result{Outcome: outcome, Err: err})
 }

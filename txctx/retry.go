@@ -36,6 +36,12 @@ func isSQLiteLocked(err error) bool {
 	return strings.Contains(msg, "database is locked") || strings.Contains(msg, "database table is locked")
 }
 
+// retries reports whether an attempt that ended with err is followed by
+// another, of attempts in all (once the backoff, if the context allows it).
+func (c *config) retries(err error, attempt, attempts int) bool {
+	return err != nil && attempt < attempts && c.retryable(err)
+}
+
 func (c *config) retryable(err error) bool {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return false

@@ -98,7 +98,7 @@ func runOutermost(ctx context.Context, s *scope, fn func(context.Context) error,
 	}
 	for attempt := 1; ; attempt++ {
 		hooks, err := runAttempt(ctx, hookCtx, s, fn, c, attempt)
-		if err == nil || attempt >= c.attempts || !c.retryable(err) {
+		if !c.retries(err, attempt, c.attempts) {
 			runHooks(hookCtx, hooks)
 			return err
 		}
@@ -216,7 +216,7 @@ func runNested(ctx context.Context, s *scope, fn func(context.Context) error, c 
 	if err := t.exec(ctx, "SAVEPOINT "+f.savepoint); err != nil {
 		t.popFrame(ctx, f, false)
 		err = fmt.Errorf("txctx: %s: %w", "SAVEPOINT "+f.savepoint, err)
-		so.end(Failed, err)
+		so.end(Failed, err, "")
 		return err
 	}
 	fctx := push(atcommit.Clear(ctx), s.name, s.db, f, true) // it may roll back: nothing is held for COMMIT
@@ -229,16 +229,16 @@ func runNested(ctx context.Context, s *scope, fn func(context.Context) error, c 
 	defer func() {
 		if !completed {
 			if rerr := t.rollbackTo(ctx, f, true, nil); rerr != nil {
-				so.end(Failed, errors.Join(ErrAborted, rerr))
+				so.end(Failed, errors.Join(ErrAborted, rerr), "")
 			} else {
-				so.end(RolledBack, ErrAborted)
+				so.end(RolledBack, ErrAborted, "")
 			}
 		}
 	}()
 	err = fn(fctx)
 	completed = true
 	outcome, err := t.endSavepoint(ctx, fctx, f, err)
-	so.end(outcome, err)
+	so.end(outcome, err, "")
 	return err
 }
 

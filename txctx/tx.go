@@ -82,10 +82,8 @@ func (t *txn) session(ctx context.Context, f *frame) *gorm.DB {
 		t.mu.Unlock()
 		return errSession(ctx, t.conn, concurrentErr(f))
 	}
-	if t.base == nil && t.lazy && t.beginErr == nil {
-		t.beginErr = t.beginLazyLocked(ctx)
-	}
-	base, err := t.base, t.beginErr
+	err := t.beginLazyLocked(ctx)
+	base := t.base
 	t.mu.Unlock()
 	if err != nil {
 		return errSession(ctx, t.conn, err)
@@ -136,11 +134,8 @@ func (t *txn) pushFrame(ctx context.Context, parent *frame, standalone bool) (*f
 	if t.top != parent {
 		return nil, concurrentErr(parent)
 	}
-	if t.base == nil && t.lazy && t.beginErr == nil {
-		t.beginErr = t.beginLazyLocked(ctx)
-	}
-	if t.beginErr != nil {
-		return nil, t.beginErr
+	if err := t.beginLazyLocked(ctx); err != nil {
+		return nil, err
 	}
 	t.seq++
 	f := &frame{tx: t, parent: parent, savepoint: savepointName(t.seq), standalone: standalone || (t.external && parent == &t.root)}
